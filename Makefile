@@ -1,0 +1,40 @@
+# The front door.  On a machine with python3, make and git:
+#   make book                      build the site for the bundled dataset into _build/html
+#   make book DATA=dir OUT=dir     build the whole book for another dataset
+#   make test                      run every test (unit, contract, nbval, browser)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA   ?=
+OUT    ?=
+ARGS   ?=
+
+.PHONY: setup book test validate clean freeze bench
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	@# the package is imported from src/ through a .pth file (an editable install without a build backend)
+	$(BIN)/python -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'sle_cart_src.pth').write_text('$(CURDIR)/src\n')"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+book: setup
+	$(BIN)/python -m sle_cart build $(if $(DATA),--data "$(DATA)") $(if $(OUT),--out "$(OUT)") $(ARGS)
+
+test: setup
+	$(BIN)/python -m pytest $(ARGS)
+
+validate: setup
+	$(BIN)/python -m sle_cart validate "$(or $(DATA),data/im19-sle)"
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+freeze: setup
+	{ sed -n '1,3p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^sle-cart'; } > requirements.new && mv requirements.new requirements.txt
+
+clean:
+	rm -rf _build

@@ -1,0 +1,302 @@
+"""Build the book for a dataset: validate, execute chapters, assemble the site, publish atomically.
+
+Stages
+------
+1. Validate the dataset (:func:`sle_cart.dataset.load`); invalid data stop
+   here with exit status 2 and nothing executes.
+2. Execute each chapter with papermill in its own sandbox (a private copy of
+   the book layout), in parallel.  A chapter whose inputs are unchanged is
+   taken from the content-addressed cache under ``_build/cache``.
+3. Assemble the executed notebooks and their downloads into a staging book and
+   run ``jupyter-book build --all -W -n --keep-going``.
+4. Publish: swap the staged site into OUT with renames.  For the bundled
+   dataset the executed notebooks are copied back into ``chapters/`` (they are
+   the committed nbval reference).
+
+Nothing outside the staging folder is written before stage 4, so a failed,
+invalid or interrupted build leaves the previous OUT byte-identical.  Inputs
+are only read.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import claims as claims_mod
+from . import dataset as dataset_mod
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLED = ROOT / "data" / "im19-sle"
+BOOK_FILES = ("_config.yml", "_toc.yml", "index.md")
+CACHE_VERSION = "1"
+
+
+class BuildError(Exception):
+    """A chapter or the site failed to build; the message says where."""
+
+
+@dataclass
+class Result:
+    out: Path
+    claims: list[dict]
+    executed: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    site_built: bool = True
+    seconds: float = 0.0
+
+
+# ------------------------------------------------------------------ hashing
+def _sha(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()
+
+
+def code_digest() -> str:
+    """Digest of the analysis code and the pinned environment."""
+    files = sorted((ROOT / "src" / "sle_cart").glob("*.py"))
+    parts = [f.name.encode() + f.read_bytes() for f in files]
+    req = ROOT / "requirements.txt"
+    parts.append(req.read_bytes() if req.exists() else b"")
+    parts.append(sys.version.encode())
+    return _sha(*parts)
+
+
+def notebook_source_digest(nb_path: Path) -> str:
+    """Digest of a notebook's cells (type, source, tags), ignoring outputs and metadata noise."""
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    cells = [[c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
+              c.get("metadata", {}).get("tags", [])] for c in nb["cells"]]
+    return _sha(json.dumps(cells, sort_keys=True).encode())
+
+
+def chapters(book: Path = ROOT) -> list[Path]:
+    """Notebook chapters in table-of-contents order."""
+    import yaml
+
+    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+    out = []
+    for part in toc.get("parts", []):
+        for ch in part.get("chapters", []):
+            p = book / (ch["file"] + ".ipynb")
+            if p.exists():
+                out.append(p)
+    return out
+
+
+# ------------------------------------------------------------------ execution
+def normalise_notebook(path: Path) -> None:
+    """Strip papermill's timings and run metadata so re-execution is byte-identical."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    nbformat.write(nb, path)
+
+
+def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, dataset_dir_name: str) -> dict:
+    """Run one chapter in its own sandbox (runs in a worker process)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    sandbox_p = Path(sandbox)
+    chapters_dir = sandbox_p / "chapters"
+    chapters_dir.mkdir(parents=True, exist_ok=True)
+    (sandbox_p / "data").mkdir(exist_ok=True)
+    if bundled:
+        # the notebook's default parameter "../data/im19-sle" resolves inside the sandbox
+        os.symlink(data_dir, sandbox_p / "data" / dataset_dir_name)
+    out_nb = chapters_dir / Path(nb_src).name
+    params = {} if bundled else {"data_dir": data_dir}
+    # The kernel's own chatter (transport warnings, shutdown notices) goes to a log
+    # in the sandbox instead of the terminal; cell errors are reported from the exception.
+    log = open(sandbox_p / "kernel.log", "w")
+    os.dup2(log.fileno(), 2)
+    t0 = time.perf_counter()
+    try:
+        papermill.execute_notebook(nb_src, str(out_nb), parameters=params, cwd=str(chapters_dir),
+                                   kernel_name="python3", progress_bar=False, log_output=False,
+                                   request_save_on_cell_execute=False)
+    except PapermillExecutionError as exc:
+        return {"ok": False, "cell": exc.exec_count, "error": f"{exc.ename}: {exc.evalue}"}
+    except Exception as exc:  # kernel died, notebook unreadable: still one line, not a traceback
+        return {"ok": False, "cell": "-", "error": f"{type(exc).__name__}: {exc}"}
+    normalise_notebook(out_nb)
+    return {"ok": True, "seconds": time.perf_counter() - t0}
+
+
+def _copytree(src: Path, dst: Path) -> None:
+    if src.exists():
+        shutil.copytree(src, dst, dirs_exist_ok=True)
+
+
+# ------------------------------------------------------------------ publishing
+def _replace_dir(new: Path, target: Path) -> None:
+    """Swap ``new`` into ``target`` with renames; the old target is removed only afterwards."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def _write_if_changed(src: Path, dst: Path) -> bool:
+    data = src.read_bytes()
+    if dst.exists() and dst.read_bytes() == data:
+        return False
+    tmp = dst.with_name(f".{dst.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, dst)
+    return True
+
+
+def _dir_digest(d: Path) -> list[bytes]:
+    return [str(p.relative_to(d)).encode() + p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()]
+
+
+def _print(quiet: bool, msg: str) -> None:
+    if not quiet:
+        print(msg, flush=True)
+
+
+def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, strict: bool = False,
+          force: bool = False, quiet: bool = False, jobs: int | None = None) -> Result:
+    """Build the complete book for ``data_dir`` into ``out`` (see module docstring).
+
+    Raises :class:`sle_cart.dataset.DataError` for invalid data and
+    :class:`BuildError` when a chapter or the site fails.
+    """
+    from . import provenance
+
+    t_start = time.perf_counter()
+    data = Path(data_dir).resolve() if data_dir else BUNDLED
+    bundled = data == BUNDLED.resolve()
+    out = Path(out).resolve() if out else ROOT / "_build" / "html"
+    ds = dataset_mod.load(data)  # stage 1: raises DataError before anything runs
+    for w in ds.warnings:
+        _print(quiet, f"warning: {w}")
+    for n in ds.notes:
+        _print(quiet, f"note: {n}")
+
+    cache = ROOT / "_build" / "cache"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".sle-build-", dir=out.parent))
+    result = Result(out=out, claims=[])
+    try:
+        chapter_list = chapters()
+        shared = _sha(code_digest().encode(), ds.sha256().encode(), str(bundled).encode(), CACHE_VERSION.encode())
+        todo, keys = [], {}
+        for nb in chapter_list:
+            key = _sha(shared.encode(), notebook_source_digest(nb).encode(), nb.name.encode())
+            keys[nb.stem] = key
+            if force or not (cache / f"{nb.stem}-{key}" / "done").exists():
+                todo.append(nb)
+            else:
+                result.cached.append(nb.stem)
+                _print(quiet, f"  {nb.stem:<32} cached")
+
+        # stage 2: execute what changed, in parallel, each chapter in its own sandbox
+        failures = []
+        if todo:
+            workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(_execute_one, str(nb), str(stage / "run" / nb.stem), str(data), bundled,
+                                       BUNDLED.name): nb for nb in todo}
+                for fut in as_completed(futures):
+                    nb = futures[fut]
+                    res = fut.result()
+                    if res["ok"]:
+                        _print(quiet, f"  {nb.stem:<32} executed in {res['seconds']:.1f} s")
+                        entry = cache / f"{nb.stem}-{keys[nb.stem]}"
+                        tmp_entry = stage / "cache" / entry.name
+                        sandbox = stage / "run" / nb.stem
+                        tmp_entry.mkdir(parents=True)
+                        shutil.copy2(sandbox / "chapters" / nb.name, tmp_entry / nb.name)
+                        _copytree(sandbox / "_build" / "extra", tmp_entry / "extra")
+                        (tmp_entry / "done").write_text("ok\n")
+                        result.executed.append(nb.stem)
+                    else:
+                        failures.append(f"{nb.name}: cell {res['cell']} raised {res['error']}")
+                        _print(quiet, f"  {nb.stem:<32} FAILED at cell {res['cell']}: {res['error']}")
+        if failures:
+            raise BuildError("chapter execution failed:\n  " + "\n  ".join(failures))
+        # the cache is only filled once every chapter ran, so it never holds a half build
+        for entry in sorted((stage / "cache").glob("*")) if (stage / "cache").exists() else []:
+            final = cache / entry.name
+            if final.exists():
+                shutil.rmtree(final)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(entry, final)
+
+        # stage 3: assemble the book
+        book = stage / "book"
+        (book / "chapters").mkdir(parents=True)
+        for f in BOOK_FILES:
+            shutil.copy2(ROOT / f, book / f)
+        _copytree(ROOT / "assets", book / "assets")
+        for f in (ROOT / "chapters").glob("*.md"):
+            shutil.copy2(f, book / "chapters" / f.name)
+        (book / "_build" / "extra").mkdir(parents=True)
+        for nb in chapter_list:
+            entry = cache / f"{nb.stem}-{keys[nb.stem]}"
+            shutil.copy2(entry / nb.name, book / "chapters" / nb.name)
+            _copytree(entry / "extra", book / "_build" / "extra")
+
+        site_key = _sha(*_dir_digest(book), code_digest().encode(), ds.sha256().encode(),
+                        provenance.git_commit().encode(), str(out).encode())
+        stamp = out / ".sle-site-key"
+        if not force and not result.executed and stamp.exists() and stamp.read_text() == site_key:
+            result.site_built = False
+            _print(quiet, "  site                             unchanged, not rebuilt")
+        else:
+            env = dict(os.environ, SLE_CART_DATA=str(data), PYTHONHASHSEED="0")
+            jb = Path(sys.executable).parent / "jupyter-book"
+            proc = subprocess.run([str(jb), "build", str(book), "--all", "-W", "-n", "--keep-going"],
+                                  env=env, capture_output=True, text=True)
+            if proc.returncode != 0:
+                tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+                raise BuildError(f"jupyter-book build failed (exit {proc.returncode}):\n{tail}")
+            site = book / "_build" / "html"
+            (site / ".sle-site-key").write_text(site_key)
+            for junk in (".buildinfo",):
+                (site / junk).unlink(missing_ok=True)
+            shutil.rmtree(site / ".doctrees", ignore_errors=True)
+            _replace_dir(site, out)  # stage 4: publish
+            _print(quiet, "  site                             built")
+        if bundled and out == (ROOT / "_build" / "html"):
+            for nb in chapter_list:
+                _write_if_changed(cache / f"{nb.stem}-{keys[nb.stem]}" / nb.name, nb)
+        result.claims = json.loads((out / "claims.json").read_text(encoding="utf-8"))["claims"]
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    result.seconds = time.perf_counter() - t_start
+    n_ok = sum(c["holds"] for c in result.claims)
+    _print(quiet, f"built {len(result.executed)} executed, {len(result.cached)} cached chapters in "
+                  f"{result.seconds:.1f} s; {n_ok}/{len(result.claims)} claims hold; open {out / 'index.html'}")
+    if strict and n_ok < len(result.claims):
+        failing = [c["id"] for c in result.claims if not c["holds"]]
+        raise BuildError(f"--strict: {len(failing)} claim(s) do not hold: {', '.join(failing)}")
+    return result
+
+
+def claims_only(data_dir) -> list[dict]:
+    """Evaluate the claims without building (used by ``validate``)."""
+    return claims_mod.evaluate(dataset_mod.load(data_dir))

@@ -1,0 +1,116 @@
+"""Command line: ``python -m sle_cart {build,validate,template,reconstruct,synth}``.
+
+Exit status: 0 success; 1 build failed (or, with --strict, a claim does not
+hold); 2 the dataset is invalid or unsafe to publish (nothing was built);
+130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+
+def _build(args) -> int:
+    from .build import BuildError, build
+
+    try:
+        build(args.data, args.out, strict=args.strict, force=args.force, quiet=args.quiet, jobs=args.jobs)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _validate(args) -> int:
+    from . import claims, dataset
+
+    ds = dataset.load(args.data)
+    for n in ds.notes:
+        print(f"note: {n}")
+    for w in ds.warnings:
+        print(f"warning: {w}")
+    results = claims.evaluate(ds)
+    ok = sum(c["holds"] for c in results)
+    print(f"{args.data}: valid ({len(ds.patients)} patients, {len(ds.measurements)} measurements, "
+          f"{len(ds.adverse_events)} adverse events); {ok}/{len(results)} claims hold")
+    for c in results:
+        if not c["holds"]:
+            print(f"  {c['status']}: {c['id']} published {c['published']}, reproduced {c['reproduced']}")
+    return 0
+
+
+def _template(args) -> int:
+    from .template import write_template
+
+    out = write_template(args.dir)
+    print(f"wrote an empty dataset to {out}; fill it in, then run: python -m sle_cart validate {out}")
+    return 0
+
+
+def _reconstruct(args) -> int:
+    from . import reconstruct
+
+    out = reconstruct.write(args.out, seed=args.seed)
+    print(f"wrote the reconstruction (seed {args.seed}) to {out}")
+    return 0
+
+
+def _synth(args) -> int:
+    from .synth import write_synthetic
+
+    out = write_synthetic(args.out, n_patients=args.patients, seed=args.seed)
+    print(f"wrote a synthetic cohort of {args.patients} patients (seed {args.seed}) to {out}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    from .build import BUNDLED
+
+    p = argparse.ArgumentParser(prog="python -m sle_cart", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build the whole book for a dataset")
+    b.add_argument("--data", default=None, help=f"dataset folder (default: bundled {BUNDLED.name})")
+    b.add_argument("--out", default=None, help="output folder for the site (default: _build/html)")
+    b.add_argument("--strict", action="store_true", help="exit 1 when any claim does not hold")
+    b.add_argument("--force", action="store_true", help="re-execute every chapter and rebuild the site")
+    b.add_argument("--quiet", action="store_true", help="print only the summary line and errors")
+    b.add_argument("--jobs", type=int, default=None, help="chapters executed at once (default: CPU count)")
+    b.set_defaults(func=_build)
+    v = sub.add_parser("validate", help="check a dataset against the data contract and evaluate the claims")
+    v.add_argument("data")
+    v.set_defaults(func=_validate)
+    t = sub.add_parser("template", help="write an empty dataset to fill in")
+    t.add_argument("dir")
+    t.set_defaults(func=_template)
+    r = sub.add_parser("reconstruct", help="write the seeded reconstruction of the trial data")
+    r.add_argument("--out", default=str(BUNDLED))
+    r.add_argument("--seed", type=int, default=647)
+    r.set_defaults(func=_reconstruct)
+    s = sub.add_parser("synth", help="write a seeded synthetic cohort of any size")
+    s.add_argument("--patients", type=int, required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--seed", type=int, default=1)
+    s.set_defaults(func=_synth)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .dataset import DataError
+
+    args = parser().parse_args(argv)
+    # SIGTERM ends a build like Ctrl-C does: staging is removed, the last good output stays.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        return args.func(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was published; the previous output is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Sphinx extension: offline Vega, the reconstruction notice and the provenance footer.
+
+* Vega, Vega-Lite and vega-embed come from ``vl_convert.javascript_bundle()``,
+  served as one local script.  ``VEGA_DEBUG`` is set first so that Altair's
+  loader finds the libraries present and never asks a CDN.
+* Every page gets a visible notice when the dataset is a reconstruction, and a
+  footer with the dataset name and SHA-256, the git commit and package versions.
+  All text from the dataset is HTML-escaped.
+
+The dataset is ``$SLE_CART_DATA`` if set, else ``sle_cart_data`` from the
+Sphinx config (``_config.yml``), relative to the book root.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+
+import altair as alt
+
+from . import provenance
+
+#: Written straight into the output's _static/ at build start, and deliberately not
+#: listed in html_static_path: JB1 injects every .js/.css found there into every page.
+STATIC = "sle"
+
+
+def _dataset(app):
+    from .dataset import load
+
+    path = Path(os.environ.get("SLE_CART_DATA") or app.config.sle_cart_data)
+    if not path.is_absolute():
+        path = Path(app.confdir) / path
+    return load(path)
+
+
+def _notice(ds) -> str:
+    e = html.escape
+    if not ds.reconstructed:
+        return ""
+    return ('<div class="sle-notice" role="note"><strong>Reconstructed data.</strong> '
+            f"The patient-level values in this book ({e(ds.name)}) are a reconstruction, generated to be "
+            "consistent with the published summary statistics of the abstract. They are not the trial's "
+            "patient data; individual values illustrate, only the summaries are published facts.</div>")
+
+
+def _footer(ds, commit: str, versions: dict) -> str:
+    e = html.escape
+    vers = ", ".join(f"{e(k)} {e(v)}" for k, v in versions.items())
+    source = f"<br>Source: {e(str(ds.meta.get('source', '')).strip())}" if ds.meta.get("source") else ""
+    return ('<footer class="sle-provenance"><strong>Provenance.</strong> '
+            f"Dataset <code>{e(ds.name)}</code> ({e(str(ds.meta.get('provenance')))}): "
+            f"{e(str(ds.meta.get('title', '')))}{source}<br>"
+            f"Dataset SHA-256 <code>{ds.sha256()}</code>; code commit <code>{e(commit)}</code><br>"
+            f"Built with {vers}.</footer>")
+
+
+def _on_builder_inited(app):
+    ds = _dataset(app)
+    app.env.sle_cart_notice = _notice(ds)
+    app.env.sle_cart_footer = _footer(ds, provenance.git_commit(), provenance.versions())
+    static = Path(app.outdir) / "_static" / STATIC
+    static.mkdir(parents=True, exist_ok=True)
+    versions = {"vega_version": alt.VEGA_VERSION, "vegalite_version": alt.VEGALITE_VERSION,
+                "vegaembed_version": alt.VEGAEMBED_VERSION}
+    (static / "vega-setup.js").write_text(f"window.VEGA_DEBUG = {json.dumps(versions, sort_keys=True)};\n",
+                                          encoding="utf-8")
+    bundle = static / "vega-bundle.js"
+    import vl_convert
+
+    text = "(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n"
+    if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
+        bundle.write_text(text, encoding="utf-8")
+    (static / "sle.css").write_text(CSS, encoding="utf-8")
+
+
+def _on_page(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = app.env.sle_cart_notice + context["body"] + app.env.sle_cart_footer
+
+
+CSS = """\
+.sle-notice { border: 2px solid #b35900; background: #fff4e5; color: #3d1f00; padding: .6em .9em;
+  margin: 0 0 1.2em; border-radius: 4px; }
+.sle-provenance { border-top: 1px solid #ccc; margin-top: 2.5em; padding-top: .8em; font-size: .8em; color: #444; }
+.sle-provenance code { font-size: .95em; word-break: break-all; }
+table.sle-clinical { border-collapse: collapse; font-size: .9em; margin-bottom: .4em; }
+table.sle-clinical caption { caption-side: top; font-weight: bold; text-align: left; padding-bottom: .4em; }
+table.sle-clinical th, table.sle-clinical td { border-bottom: 1px solid #ddd; padding: .25em .6em; text-align: right; }
+table.sle-clinical th[scope=row], table.sle-clinical thead th:first-child { text-align: left; }
+table.sle-clinical tbody tr:last-child th, table.sle-clinical tbody tr:last-child td { border-top: 2px solid #888; }
+.sle-footnotes { font-size: .85em; color: #333; }
+.figure-caption, .figure-provenance { font-size: .9em; }
+.sle-holds { color: #006d2c; font-weight: bold; } .sle-fails { color: #b30000; font-weight: bold; }
+"""
+
+
+def setup(app):
+    app.add_config_value("sle_cart_data", "data/im19-sle", "env")
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("html-page-context", _on_page)
+    app.add_js_file(f"{STATIC}/vega-setup.js", priority=200)
+    app.add_js_file(f"{STATIC}/vega-bundle.js", priority=201)
+    app.add_css_file(f"{STATIC}/sle.css")
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

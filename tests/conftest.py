@@ -1,0 +1,70 @@
+"""Shared fixtures: small datasets written as real files and loaded by the real loader."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = ROOT / "data" / "im19-sle"
+
+META = """\
+name: {name}
+title: {title}
+provenance: {provenance}
+source: test fixture
+reference_ranges:
+  c3: {{lower: 0.9, upper: 1.8, unit: g/L}}
+  c4: {{lower: 0.16, upper: 0.5, unit: g/L}}
+  anti_dsdna: {{upper: 8, unit: IU/mL}}
+  urine_protein_24h: {{upper: 0.15, unit: g/24h}}
+definitions: {definitions}
+"""
+PATIENT_COLS = ["patient_id", "sex", "age_years", "disease_duration_years", "weight_kg", "dose_cells",
+                "prior_therapy_lines", "lupus_nephritis", "follow_up_months"]
+
+
+def write_dataset(path: Path, patients, measurements, events=(), name="fixture", title="Fixture",
+                  provenance="observed", definitions="{}") -> Path:
+    """Write a dataset folder. ``patients``: dicts (missing columns get defaults);
+    ``measurements``: (patient_id, day, analyte, value[, unit]); ``events``: (pid, event, grade, onset, resolution)."""
+    from sle_cart.definitions import ANALYTES
+
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "dataset.yml").write_text(META.format(name=name, title=title, provenance=provenance,
+                                                  definitions=definitions), encoding="utf-8")
+    defaults = dict(sex="F", age_years=30, disease_duration_years=5, weight_kg=60, dose_cells=6e7,
+                    prior_therapy_lines=2, lupus_nephritis="true", follow_up_months=6)
+    with open(path / "patients.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, PATIENT_COLS, lineterminator="\n")
+        w.writeheader()
+        for p in patients:
+            w.writerow({**defaults, **p})
+    with open(path / "measurements.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["patient_id", "day", "analyte", "value", "unit"])
+        for m in measurements:
+            pid, day, analyte, value, *unit = m
+            w.writerow([pid, day, analyte, value, unit[0] if unit else ANALYTES[analyte][1]])
+    with open(path / "adverse_events.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["patient_id", "event", "grade", "onset_day", "resolution_day"])
+        w.writerows(events)
+    return path
+
+
+@pytest.fixture
+def bundled_copy(tmp_path) -> Path:
+    """A writable copy of the bundled dataset."""
+    dst = tmp_path / "im19-copy"
+    shutil.copytree(BUNDLED, dst)
+    return dst
+
+
+@pytest.fixture
+def make_dataset(tmp_path):
+    def make(patients, measurements, events=(), **kw):
+        return write_dataset(tmp_path / kw.pop("folder", "ds"), patients, measurements, events, **kw)
+    return make
