@@ -178,7 +178,8 @@ def _print(quiet: bool, msg: str) -> None:
 
 
 def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, strict: bool = False,
-          force: bool = False, quiet: bool = False, jobs: int | None = None) -> Result:
+          force: bool = False, quiet: bool = False, jobs: int | None = None,
+          cache_dir: str | Path | None = None) -> Result:
     """Build the complete book for ``data_dir`` into ``out`` (see module docstring).
 
     Raises :class:`sle_cart.dataset.DataError` for invalid data and
@@ -196,7 +197,7 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
     for n in ds.notes:
         _print(quiet, f"note: {n}")
 
-    cache = ROOT / "_build" / "cache"
+    cache = Path(cache_dir) if cache_dir else ROOT / "_build" / "cache"
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".sle-build-", dir=out.parent))
     result = Result(out=out, claims=[])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pandas as pd
 import pandera.pandas as pa
@@ -29,6 +30,15 @@ class Column:
 
 
 @dataclass(frozen=True)
+class RowCheck:
+    """A rule across columns of one row, checked by pandera and reported on ``column``."""
+    column: str
+    needs: tuple[str, ...]  # every column the rule reads (named in the message)
+    rule: str
+    fn: Callable[[pd.DataFrame], pd.Series]  # True where the row is fine (or cannot be judged)
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     purpose: str
@@ -36,6 +46,7 @@ class Table:
     unique: tuple[str, ...] = ()
     may_be_empty: bool = False
     extra: dict = field(default_factory=dict)
+    row_checks: tuple[RowCheck, ...] = ()
 
 
 def _chk(fn, rule: str, **kw) -> pa.Check:
@@ -91,6 +102,10 @@ TABLES: dict[str, Table] = {
                    nullable=True, unit="days"),
         ),
         may_be_empty=True,
+        row_checks=(
+            RowCheck("resolution_day", ("resolution_day", "onset_day"), "must not be before onset_day",
+                     lambda d: (d["resolution_day"] >= d["onset_day"]).fillna(True).astype(bool)),
+        ),
     ),
 }
 
@@ -105,7 +120,8 @@ def pandera_schema(table: str) -> pa.DataFrameSchema:
                           required=c.required)
         for c in spec.columns
     }
-    return pa.DataFrameSchema(columns, strict=False, ordered=False)
+    checks = [pa.Check(rc.fn, error=rc.rule) for rc in spec.row_checks]
+    return pa.DataFrameSchema(columns, checks=checks, strict=False, ordered=False)
 
 
 def rule_of(table: str, column: str) -> str:
