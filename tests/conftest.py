@@ -68,3 +68,23 @@ def make_dataset(tmp_path):
     def make(patients, measurements, events=(), **kw):
         return write_dataset(tmp_path / kw.pop("folder", "ds"), patients, measurements, events, **kw)
     return make
+
+
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory):
+    """The bundled book built once per session into a temporary folder (own cache, parallel)."""
+    from sle_cart.build import build
+
+    base = tmp_path_factory.mktemp("bundled")
+    result = build(out=base / "html", cache_dir=base / "cache", quiet=True)
+    return result, base
+
+
+def book_copy(dst: Path) -> Path:
+    """A private copy of the book sources (not data or code), to edit in tests."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in ("_config.yml", "_toc.yml", "index.md"):
+        shutil.copy2(ROOT / f, dst / f)
+    for d in ("chapters", "assets"):
+        shutil.copytree(ROOT / d, dst / d)
+    return dst

@@ -141,6 +141,32 @@ def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, datase
     return {"ok": True, "seconds": time.perf_counter() - t0}
 
 
+def _run_chapters(todo: list[Path], stage: Path, data: Path, bundled: bool, jobs: int | None):
+    """Execute chapters in worker processes; yield (notebook, result) as each finishes.
+
+    On Ctrl-C or any error the pending chapters are cancelled and the workers
+    (with their kernels) are stopped, so an interrupted build ends promptly.
+    """
+    if not todo:
+        return
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = {pool.submit(_execute_one, str(nb), str(stage / "run" / nb.stem), str(data), bundled,
+                               BUNDLED.name): nb for nb in todo}
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()
+    except BaseException:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:  # wait, so nothing writes into the staging folder after it is removed
+            proc.join(timeout=10)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
 def _copytree(src: Path, dst: Path) -> None:
     if src.exists():
         shutil.copytree(src, dst, dirs_exist_ok=True)
@@ -179,8 +205,11 @@ def _print(quiet: bool, msg: str) -> None:
 
 def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, strict: bool = False,
           force: bool = False, quiet: bool = False, jobs: int | None = None,
-          cache_dir: str | Path | None = None) -> Result:
+          cache_dir: str | Path | None = None, book_root: str | Path | None = None) -> Result:
     """Build the complete book for ``data_dir`` into ``out`` (see module docstring).
+
+    ``book_root`` is the folder holding ``_config.yml``, ``_toc.yml``,
+    ``index.md`` and ``chapters/`` (default: this repository).
 
     Raises :class:`sle_cart.dataset.DataError` for invalid data and
     :class:`BuildError` when a chapter or the site fails.
@@ -188,21 +217,22 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
     from . import provenance
 
     t_start = time.perf_counter()
+    root = Path(book_root).resolve() if book_root else ROOT
     data = Path(data_dir).resolve() if data_dir else BUNDLED
     bundled = data == BUNDLED.resolve()
-    out = Path(out).resolve() if out else ROOT / "_build" / "html"
+    out = Path(out).resolve() if out else root / "_build" / "html"
     ds = dataset_mod.load(data)  # stage 1: raises DataError before anything runs
     for w in ds.warnings:
         _print(quiet, f"warning: {w}")
     for n in ds.notes:
         _print(quiet, f"note: {n}")
 
-    cache = Path(cache_dir) if cache_dir else ROOT / "_build" / "cache"
+    cache = Path(cache_dir) if cache_dir else root / "_build" / "cache"
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".sle-build-", dir=out.parent))
     result = Result(out=out, claims=[])
     try:
-        chapter_list = chapters()
+        chapter_list = chapters(root)
         shared = _sha(code_digest().encode(), ds.sha256().encode(), str(bundled).encode(), CACHE_VERSION.encode())
         todo, keys = [], {}
         for nb in chapter_list:
@@ -216,27 +246,19 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
 
         # stage 2: execute what changed, in parallel, each chapter in its own sandbox
         failures = []
-        if todo:
-            workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_execute_one, str(nb), str(stage / "run" / nb.stem), str(data), bundled,
-                                       BUNDLED.name): nb for nb in todo}
-                for fut in as_completed(futures):
-                    nb = futures[fut]
-                    res = fut.result()
-                    if res["ok"]:
-                        _print(quiet, f"  {nb.stem:<32} executed in {res['seconds']:.1f} s")
-                        entry = cache / f"{nb.stem}-{keys[nb.stem]}"
-                        tmp_entry = stage / "cache" / entry.name
-                        sandbox = stage / "run" / nb.stem
-                        tmp_entry.mkdir(parents=True)
-                        shutil.copy2(sandbox / "chapters" / nb.name, tmp_entry / nb.name)
-                        _copytree(sandbox / "_build" / "extra", tmp_entry / "extra")
-                        (tmp_entry / "done").write_text("ok\n")
-                        result.executed.append(nb.stem)
-                    else:
-                        failures.append(f"{nb.name}: cell {res['cell']} raised {res['error']}")
-                        _print(quiet, f"  {nb.stem:<32} FAILED at cell {res['cell']}: {res['error']}")
+        for nb, res in _run_chapters(todo, stage, data, bundled, jobs):
+            if not res["ok"]:
+                failures.append(f"{nb.name}: cell {res['cell']} raised {res['error']}")
+                _print(quiet, f"  {nb.stem:<32} FAILED at cell {res['cell']}: {res['error']}")
+                continue
+            _print(quiet, f"  {nb.stem:<32} executed in {res['seconds']:.1f} s")
+            tmp_entry = stage / "cache" / f"{nb.stem}-{keys[nb.stem]}"
+            sandbox = stage / "run" / nb.stem
+            tmp_entry.mkdir(parents=True)
+            shutil.copy2(sandbox / "chapters" / nb.name, tmp_entry / nb.name)
+            _copytree(sandbox / "_build" / "extra", tmp_entry / "extra")
+            (tmp_entry / "done").write_text("ok\n")
+            result.executed.append(nb.stem)
         if failures:
             raise BuildError("chapter execution failed:\n  " + "\n  ".join(failures))
         # the cache is only filled once every chapter ran, so it never holds a half build
@@ -251,9 +273,9 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
         book = stage / "book"
         (book / "chapters").mkdir(parents=True)
         for f in BOOK_FILES:
-            shutil.copy2(ROOT / f, book / f)
-        _copytree(ROOT / "assets", book / "assets")
-        for f in (ROOT / "chapters").glob("*.md"):
+            shutil.copy2(root / f, book / f)
+        _copytree(root / "assets", book / "assets")
+        for f in (root / "chapters").glob("*.md"):
             shutil.copy2(f, book / "chapters" / f.name)
         (book / "_build" / "extra").mkdir(parents=True)
         for nb in chapter_list:
@@ -282,7 +304,7 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
             shutil.rmtree(site / ".doctrees", ignore_errors=True)
             _replace_dir(site, out)  # stage 4: publish
             _print(quiet, "  site                             built")
-        if bundled and out == (ROOT / "_build" / "html"):
+        if bundled and out == (root / "_build" / "html"):
             for nb in chapter_list:
                 _write_if_changed(cache / f"{nb.stem}-{keys[nb.stem]}" / nb.name, nb)
         result.claims = json.loads((out / "claims.json").read_text(encoding="utf-8"))["claims"]

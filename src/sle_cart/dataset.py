@@ -625,43 +625,44 @@ def load(path: str | Path) -> Dataset:
 
 
 def _measurement_values(df, label, errors, notes) -> pd.DataFrame:
-    """Split censored values ('<5'), check analyte codes and convert units."""
+    """Split censored values ('<5'), check analyte codes and convert units.
+
+    Vectorised over rows: registries bring hundreds of thousands of measurements.
+    """
     df = df.copy()
     raw = df["value"].astype(str)
     censored = raw.str.startswith("<")
     df["value"] = raw.str.lstrip("<").str.strip()
     df["censored"] = censored
+    numeric = pd.to_numeric(df["value"], errors="coerce")
+    for idx in raw.index[censored & numeric.isna()]:
+        errors.append(Violation(label, int(idx), "value", raw[idx],
+                                "a censored value must be '<' followed by a number, e.g. '<5'"))
+    for idx in raw.index[raw.str.startswith(">")]:
+        errors.append(Violation(label, int(idx), "value", raw[idx],
+                                "must be a number; only values below a limit may be censored ('<5')"))
+    code, unit = df["analyte"], df["unit"]
+    known = code.isin(list(ANALYTES))
+    for idx in code.index[~known & (code != "")]:
+        errors.append(Violation(label, int(idx), "analyte", code[idx], f"unknown analyte code{_suggest(code[idx])}"))
+    check = known & (unit != "")  # blank analyte/unit cells are reported as blank elsewhere
     converted: dict[tuple[str, str], int] = {}
-    for idx, row in df.iterrows():
-        text = raw[idx]
-        if censored[idx] and pd.isna(pd.to_numeric(row["value"], errors="coerce")):
-            errors.append(Violation(label, int(idx), "value", text,
-                                    "a censored value must be '<' followed by a number, e.g. '<5'"))
-        elif text.startswith(">"):
-            errors.append(Violation(label, int(idx), "value", text,
-                                    "must be a number; only values below a limit may be censored ('<5')"))
-        code = row["analyte"]
-        if code == "":
-            continue  # reported as blank
-        if code not in ANALYTES:
-            errors.append(Violation(label, int(idx), "analyte", code, f"unknown analyte code{_suggest(code)}"))
-            continue
-        if row["unit"] == "":
-            continue  # reported as blank
-        factor = _canonical_unit(code, row["unit"])
-        canonical = ANALYTES[code][1]
+    # one lookup per distinct (analyte, unit) pair instead of per row
+    for (a, u), idx in df[check].groupby(["analyte", "unit"], sort=True).groups.items():
+        factor = _canonical_unit(a, u)
+        canonical = ANALYTES[a][1]
         if factor is None:
-            errors.append(Violation(label, int(idx), "unit", row["unit"],
-                                    f"wrong or unknown unit for {code}: expected {canonical}"))
+            for i in idx:
+                errors.append(Violation(label, int(i), "unit", u, f"wrong or unknown unit for {a}: expected {canonical}"))
             continue
-        df.at[idx, "unit"] = canonical
+        df.loc[idx, "unit"] = canonical
         if factor != 1.0:
-            num = pd.to_numeric(row["value"], errors="coerce")
-            if pd.notna(num):
-                df.at[idx, "value"] = repr(round(float(num) * factor, 10))
-                converted[(code, row["unit"])] = converted.get((code, row["unit"]), 0) + 1
-    for (code, unit), n in sorted(converted.items()):
-        notes.append(f"{n} {code} value{'s' if n != 1 else ''} converted from {unit} to {ANALYTES[code][1]}")
+            num = numeric[idx]
+            ok = num.notna()
+            df.loc[num.index[ok], "value"] = [repr(round(float(v) * factor, 10)) for v in num[ok]]
+            converted[(a, u)] = converted.get((a, u), 0) + int(ok.sum())
+    for (a, u), n in sorted(converted.items()):
+        notes.append(f"{n} {a} value{'s' if n != 1 else ''} converted from {u} to {ANALYTES[a][1]}")
     return df
 
 
@@ -670,9 +671,13 @@ def _duplicates(df, spec, label):
         return []
     key = list(spec.unique)
     dup = df.duplicated(subset=key, keep="first")
+    if not dup.any():
+        return []
+    rows = pd.Series(df.index, index=df.index)
+    first_row = rows.groupby([df[k] for k in key], dropna=False).transform("first")
     out = []
     for idx in dup[dup].index:
-        first = df.index[(df[key] == df.loc[idx, key]).all(axis=1)][0]
+        first = first_row[idx]
         value = ", ".join(str(df.at[idx, k]) for k in key)
         out.append(Violation(label, int(idx), "+".join(key), value,
                              f"duplicate of row {first}: one row per ({', '.join(key)})"))
@@ -681,12 +686,12 @@ def _duplicates(df, spec, label):
 
 def _baseline_warnings(p, m, label) -> list[Violation]:
     out = []
-    base = m[m["day"] <= 0]
+    need = m[m["analyte"].isin(BASELINE_NEEDED)]
+    has_any = set(zip(need["patient_id"], need["analyte"]))
+    has_base = set(zip(need.loc[need["day"] <= 0, "patient_id"], need.loc[need["day"] <= 0, "analyte"]))
     for pid in p["patient_id"]:
         for analyte in BASELINE_NEEDED:
-            has_any = ((m["patient_id"] == pid) & (m["analyte"] == analyte)).any()
-            has_base = ((base["patient_id"] == pid) & (base["analyte"] == analyte)).any()
-            if has_any and not has_base:
+            if (pid, analyte) in has_any and (pid, analyte) not in has_base:
                 out.append(Violation(label, None, "patient_id", pid,
                                      f"patient {pid} has no baseline (day <= 0) {analyte} value; claims "
                                      "that need it leave this patient out or are marked not evaluable",

@@ -22,12 +22,12 @@ import pandas as pd
 
 from . import disease_activity, kinetics, renal, safety, serology
 from .definitions import LARGE_COHORT_PATIENTS
+from .provenance import source_href
 from .stats import quartiles
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black left for medians.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
 DOWNLOAD_PREFIX = "../downloads/"
-SOURCE_PREFIX = "../_modules/sle_cart/figures.html#"
 WIDTH, HEIGHT = 520, 300
 
 
@@ -78,6 +78,7 @@ class Figure:
     chart: alt.TopLevelMixin
     data: pd.DataFrame
     function: str
+    note: str = ""  # added to the caption, e.g. how a large cohort is summarised
 
     def publish(self, out_dir: str | Path) -> "Figure":
         """Write ``<name>.svg``, ``.png``, ``.csv`` and ``.vl.json`` into ``out_dir/downloads``."""
@@ -94,13 +95,13 @@ class Figure:
 
     def caption_html(self) -> str:
         e = html.escape
+        caption = self.caption + (f" {self.note}" if self.note else "")
         links = " · ".join(
             f'<a href="{DOWNLOAD_PREFIX}{e(self.name)}.{ext}" download>{label}</a>'
             for ext, label in (("svg", "SVG"), ("png", "PNG"), ("csv", "data (CSV)"), ("vl.json", "Vega-Lite spec")))
-        fn = self.function.rsplit(".", 1)[-1]
-        return (f'<p class="figure-caption"><strong>{e(self.title)}.</strong> {e(self.caption)}</p>'
+        return (f'<p class="figure-caption"><strong>{e(self.title)}.</strong> {e(caption)}</p>'
                 f'<p class="figure-provenance">Download: {links}. Made by '
-                f'<a href="{SOURCE_PREFIX}{e(fn)}"><code>{e(self.function)}</code></a>.</p>')
+                f'<a href="{e(source_href(self.function))}"><code>{e(self.function)}</code></a>.</p>')
 
     def __repr__(self) -> str:  # stable, short text/plain output
         return f"<Figure {self.name}: {self.title}>"
@@ -130,6 +131,14 @@ def _large(ds) -> bool:
     return len(ds.patients) > LARGE_COHORT_PATIENTS
 
 
+def _cohort_note(ds) -> str:
+    if not _large(ds):
+        return ""
+    return (f"With {len(ds.patients)} patients (more than {LARGE_COHORT_PATIENTS}), the chart shows the median and "
+            "interquartile range of each study day instead of one line per patient; every patient's values are "
+            "in the data (CSV) download.")
+
+
 def _points(ds, analyte: str) -> pd.DataFrame:
     s = ds.series(analyte)
     out = s[["patient_id", "day", "value", "censored"]].copy()
@@ -148,7 +157,11 @@ def _summary_bands(data: pd.DataFrame, value: str = "value") -> pd.DataFrame:
 
 
 def _trajectories(ds, data, y_title, y_scale, value_field="value", extra_tooltip=()):
-    """Per-patient lines (small cohorts) or median/IQR bands per day (large cohorts)."""
+    """Per-patient lines (small cohorts) or median/IQR bands per day (large cohorts).
+
+    Above ``LARGE_COHORT_PATIENTS`` only the per-day summaries are embedded in the
+    page; every patient's values stay in the figure's CSV download.
+    """
     x = alt.X("day:Q", title="Days since CAR T infusion")
     if _large(ds):
         bands = _summary_bands(data, value_field)
@@ -158,7 +171,7 @@ def _trajectories(ds, data, y_title, y_scale, value_field="value", extra_tooltip
         line = base.mark_line(color="black", point=True).encode(
             y="median:Q", tooltip=["day:Q", alt.Tooltip("median:Q", format=".3g"),
                                    alt.Tooltip("q1:Q", format=".3g"), alt.Tooltip("q3:Q", format=".3g"), "n:Q"])
-        return band + line, bands
+        return band + line
     colour = _colour(ds.patients["patient_id"])
     tooltip = ["patient_id:N", "day:Q", alt.Tooltip("value_label:N", title="value"), *extra_tooltip]
     base = alt.Chart(data).encode(x=x, y=alt.Y(f"{value_field}:Q", title=y_title, scale=y_scale), color=colour)
@@ -167,7 +180,7 @@ def _trajectories(ds, data, y_title, y_scale, value_field="value", extra_tooltip
         shape=alt.Shape("result:N", title="Result", scale=alt.Scale(domain=["measured", "below assay limit"],
                                                                     range=["circle", "triangle-down"])),
         tooltip=tooltip)
-    return lines + points, data
+    return lines + points
 
 
 def _normal_band(lower, upper, y_max):
@@ -188,7 +201,7 @@ def fig1a_car_t_expansion(ds, out_dir) -> Figure:
     d = ds.definitions
     data = _points(ds, "car_t")
     data = data[(data["day"] >= 0) & (data["day"] <= d.kinetics_window_days)]
-    chart, plotted = _trajectories(ds, data, "CAR+ T cells (cells/µL, log scale)", alt.Scale(type="log"))
+    chart = _trajectories(ds, data, "CAR+ T cells (cells/µL, log scale)", alt.Scale(type="log"))
     if not _large(ds):
         kin = kinetics.car_t_kinetics(ds).dropna(subset=["cmax_cells_per_uL"]).reset_index()
         peaks = alt.Chart(kin).mark_point(shape="diamond", size=180, filled=False, strokeWidth=2).encode(
@@ -199,15 +212,15 @@ def fig1a_car_t_expansion(ds, out_dir) -> Figure:
     return Figure("fig1a", "Figure 1a", "Circulating CAR+ T cells per patient over the first 90 days after "
                   "infusion (log scale). Diamonds mark each patient's peak; downward triangles are values below "
                   "the assay limit, drawn at the limit.",
-                  _done(chart, "CAR T cell expansion"), plotted.reset_index(drop=True),
-                  "sle_cart.figures.fig1a_car_t_expansion").publish(out_dir)
+                  _done(chart, "CAR T cell expansion"), data.reset_index(drop=True),
+                  "sle_cart.figures.fig1a_car_t_expansion", note=_cohort_note(ds)).publish(out_dir)
 
 
 def fig1b_b_cells(ds, out_dir) -> Figure:
     """Fig. 1b: CD19+ B cells/µL per patient, depletion threshold and first depleted day."""
     d = ds.definitions
     data = _points(ds, "cd19_b")
-    chart, plotted = _trajectories(ds, data, "CD19+ B cells (cells/µL, log scale)", alt.Scale(type="log"))
+    chart = _trajectories(ds, data, "CD19+ B cells (cells/µL, log scale)", alt.Scale(type="log"))
     rule = alt.Chart(pd.DataFrame({"threshold": [d.bcell_depletion_below]})).mark_rule(
         strokeDash=[6, 4], color="black").encode(y="threshold:Q", tooltip=[alt.Tooltip("threshold:Q",
                                                                                        title="depletion below (cells/µL)")])
@@ -222,8 +235,8 @@ def fig1b_b_cells(ds, out_dir) -> Figure:
     return Figure("fig1b", "Figure 1b", f"Circulating CD19+ B cells per patient (log scale). The dashed line is "
                   f"the depletion threshold ({d.bcell_depletion_below:g} cells/µL); squares mark each patient's "
                   "first depleted day; downward triangles are values below the assay limit.",
-                  _done(chart, "B-cell depletion"), plotted.reset_index(drop=True),
-                  "sle_cart.figures.fig1b_b_cells").publish(out_dir)
+                  _done(chart, "B-cell depletion"), data.reset_index(drop=True),
+                  "sle_cart.figures.fig1b_b_cells", note=_cohort_note(ds)).publish(out_dir)
 
 
 def fig2a_sledai(ds, out_dir) -> Figure:
@@ -247,7 +260,7 @@ def fig2a_sledai(ds, out_dir) -> Figure:
         chart = base.mark_line(opacity=0.8) + base.mark_point(filled=True, size=40) + median
     return Figure("fig2a", "Figure 2a", "SLEDAI-2K per patient at baseline, month 1 and month 3 (coloured lines) "
                   "and the median (black).", _done(chart, "Disease activity (SLEDAI-2K)"),
-                  long.reset_index(drop=True), "sle_cart.figures.fig2a_sledai").publish(out_dir)
+                  long.reset_index(drop=True), "sle_cart.figures.fig2a_sledai", note=_cohort_note(ds)).publish(out_dir)
 
 
 def fig2b_proteinuria(ds, out_dir) -> Figure:
@@ -255,14 +268,14 @@ def fig2b_proteinuria(ds, out_dir) -> Figure:
     data = _points(ds, "urine_protein_24h")
     resp = renal.renal_response(ds)["response"]
     data["renal_response"] = data["patient_id"].map(resp).fillna("no lupus nephritis")
-    chart, plotted = _trajectories(ds, data, "24-h urine protein (g/24h)", alt.Scale(zero=True),
+    chart = _trajectories(ds, data, "24-h urine protein (g/24h)", alt.Scale(zero=True),
                                    extra_tooltip=[alt.Tooltip("renal_response:N", title="renal response")])
     lo, hi = ds.reference_range("urine_protein_24h")
     band = _normal_band(lo, hi, float(data["value"].max() if len(data) else 1))
     chart = band + chart if band is not None else chart
     return Figure("fig2b", "Figure 2b", "24-hour urine protein per patient; hover for each patient's renal "
                   "response. The grey band is the normal range.", _done(chart, "Proteinuria"),
-                  plotted.reset_index(drop=True), "sle_cart.figures.fig2b_proteinuria").publish(out_dir)
+                  data.reset_index(drop=True), "sle_cart.figures.fig2b_proteinuria", note=_cohort_note(ds)).publish(out_dir)
 
 
 def fig2c_anti_dsdna(ds, out_dir) -> Figure:
@@ -270,14 +283,14 @@ def fig2c_anti_dsdna(ds, out_dir) -> Figure:
     data = _points(ds, "anti_dsdna")
     conv = serology.dsdna_conversion(ds)["converted_negative"]
     data["converted_negative"] = data["patient_id"].map(conv).astype("string").fillna("not evaluable")
-    chart, plotted = _trajectories(ds, data, "Anti-dsDNA (IU/mL, log scale)", alt.Scale(type="symlog"),
+    chart = _trajectories(ds, data, "Anti-dsDNA (IU/mL, log scale)", alt.Scale(type="symlog"),
                                    extra_tooltip=[alt.Tooltip("converted_negative:N", title="converted negative")])
     lo, hi = ds.reference_range("anti_dsdna")
     band = _normal_band(lo, hi, float(data["value"].max() if len(data) else 1))
     chart = band + chart if band is not None else chart
     return Figure("fig2c", "Figure 2c", "Anti-dsDNA antibodies per patient (symmetric log scale). The grey band "
-                  "is the normal range.", _done(chart, "Anti-dsDNA"), plotted.reset_index(drop=True),
-                  "sle_cart.figures.fig2c_anti_dsdna").publish(out_dir)
+                  "is the normal range.", _done(chart, "Anti-dsDNA"), data.reset_index(drop=True),
+                  "sle_cart.figures.fig2c_anti_dsdna", note=_cohort_note(ds)).publish(out_dir)
 
 
 def fig2d_complement(ds, out_dir) -> Figure:
@@ -286,15 +299,15 @@ def fig2d_complement(ds, out_dir) -> Figure:
     for analyte, label in (("c3", "C3 (g/L)"), ("c4", "C4 (g/L)")):
         data = _points(ds, analyte)
         data["analyte"] = analyte
-        chart, plotted = _trajectories(ds, data, label, alt.Scale(zero=True))
+        chart = _trajectories(ds, data, label, alt.Scale(zero=True))
         lo, hi = ds.reference_range(analyte)
         band = _normal_band(lo, hi, float(data["value"].max() if len(data) else 1))
         chart = band + chart if band is not None else chart
         panels.append(chart.properties(width=WIDTH // 2 + 20, height=HEIGHT, title=label.split(" ")[0]))
-        frames.append(plotted.assign(analyte=analyte))
+        frames.append(data)
     chart = alt.hconcat(*panels).configure_view(stroke=None)
     return Figure("fig2d", "Figure 2d", "Complement C3 and C4 per patient. The grey bands are the normal ranges.",
-                  chart, pd.concat(frames, ignore_index=True), "sle_cart.figures.fig2d_complement").publish(out_dir)
+                  chart, pd.concat(frames, ignore_index=True), "sle_cart.figures.fig2d_complement", note=_cohort_note(ds)).publish(out_dir)
 
 
 def fig_safety_swimmer(ds, out_dir) -> Figure:
@@ -304,6 +317,21 @@ def fig_safety_swimmer(ds, out_dir) -> Figure:
                    start=ae["onset_day"].astype(float) - 0.5,
                    label=[f"{e} grade {g}" for e, g in zip(ae["event"], ae["grade"])],
                    resolution=ae["resolution_day"].astype("string").fillna("ongoing"))
+    if _large(ds):
+        w = safety.worst_grades(ds).reset_index().melt(id_vars="patient_id", var_name="event", value_name="grade")
+        w["event"] = w["event"].map({"worst_crs_grade": "CRS", "worst_icans_grade": "ICANS"})
+        w["worst grade"] = w["grade"].map(lambda g: "none" if g == 0 else f"grade {g}")
+        counts = w.groupby(["event", "worst grade"], as_index=False).size().rename(columns={"size": "patients"})
+        chart = alt.Chart(counts).mark_bar().encode(
+            x=alt.X("patients:Q", title="Patients"), y=alt.Y("event:N", title=None),
+            color=alt.Color("worst grade:N", title="Worst grade", sort=["none", *[f"grade {g}" for g in range(1, 6)]],
+                            scale=alt.Scale(scheme="orangered")),
+            tooltip=["event:N", "worst grade:N", "patients:Q"]).properties(
+            width=WIDTH, height=120, title="Patients by worst CRS and ICANS grade").configure_view(stroke=None)
+        return Figure("safety", "Figure S1", "Patients by their worst CRS and ICANS grade (ASTCT 2019).", chart, ae,
+                      "sle_cart.figures.fig_safety_swimmer",
+                      note=f"With {len(ds.patients)} patients the per-patient swimmer chart is replaced by counts; "
+                           "every episode is in the data (CSV) download.").publish(out_dir)
     ids = sorted(ds.patients["patient_id"], key=_natural)
     y = alt.Y("patient_id:N", sort=ids, title="Patient", scale=alt.Scale(domain=ids))
     frame = pd.DataFrame({"patient_id": ids})
@@ -319,4 +347,4 @@ def fig_safety_swimmer(ds, out_dir) -> Figure:
                                             title="CRS and ICANS, days 0-28").configure_view(stroke=None)
     return Figure("safety", "Figure S1", "CRS and ICANS episodes per patient (ASTCT 2019 grade), from onset to "
                   "resolution; patients without a bar had neither.", chart, ae.drop(columns=["start", "end"]),
-                  "sle_cart.figures.fig_safety_swimmer").publish(out_dir)
+                  "sle_cart.figures.fig_safety_swimmer", note=_cohort_note(ds)).publish(out_dir)

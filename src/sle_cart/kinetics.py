@@ -1,7 +1,6 @@
 """CAR T cell expansion (Fig. 1a) and B-cell depletion (Fig. 1b)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .visits import baseline, is_below, quantified
@@ -21,23 +20,23 @@ def car_t_kinetics(ds) -> pd.DataFrame:
     s = ds.series("car_t")
     s = s[(s["day"] >= 0) & (s["day"] <= d.kinetics_window_days)].copy()
     s["q"] = quantified(s)
-    rows = []
-    for pid in ds.patients["patient_id"]:
-        g = s[s["patient_id"] == pid].sort_values("day")
-        if g.empty:
-            rows.append({"patient_id": pid})
-            continue
-        cmax = float(g["q"].max())
-        tmax = int(g.loc[g["q"] == cmax, "day"].iloc[0])
-        w = g[g["day"] <= d.auc_window_days]
-        auc = float(np.trapezoid(w["q"], w["day"])) if len(w) > 1 else None
-        det = g[(~g["censored"]) & (g["value"] > 0)]
-        rows.append({"patient_id": pid, "cmax_cells_per_uL": cmax, "tmax_day": tmax,
-                     "auc_0_28_cells_day_per_uL": auc,
-                     "last_detectable_day": int(det["day"].max()) if len(det) else None})
-    out = pd.DataFrame(rows).set_index("patient_id")
-    return out.reindex(columns=["cmax_cells_per_uL", "tmax_day", "auc_0_28_cells_day_per_uL",
-                                "last_detectable_day"])
+    ids = pd.Index(ds.patients["patient_id"], name="patient_id")
+    out = pd.DataFrame(index=ids)
+    g = s.groupby("patient_id", sort=False)
+    cmax = g["q"].max()
+    out["cmax_cells_per_uL"] = cmax.reindex(ids)
+    # rows are sorted by day within patient, so the first row at the maximum is the first day
+    at_max = s[s["q"] == s["patient_id"].map(cmax)]
+    out["tmax_day"] = at_max.groupby("patient_id", sort=False)["day"].first().reindex(ids).astype("Int64")
+    w = s[s["day"] <= d.auc_window_days].copy()
+    nxt = w.groupby("patient_id", sort=False)[["day", "q"]].shift(-1)
+    w["segment"] = (nxt["day"] - w["day"]) * (nxt["q"] + w["q"]) / 2  # trapezoid to the next sample
+    n_pts = w.groupby("patient_id", sort=False)["day"].size()
+    auc = w.groupby("patient_id", sort=False)["segment"].sum(min_count=1)
+    out["auc_0_28_cells_day_per_uL"] = auc.where(n_pts > 1).reindex(ids).astype(float)
+    det = s[(~s["censored"]) & (s["value"] > 0)]
+    out["last_detectable_day"] = det.groupby("patient_id", sort=False)["day"].max().reindex(ids).astype("Int64")
+    return out
 
 
 def bcell_depletion(ds) -> pd.DataFrame:

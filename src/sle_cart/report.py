@@ -117,7 +117,7 @@ def dataset_notes(ds) -> HTMLBlock:
     return HTMLBlock("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
 
 
-def data_dictionary() -> Table:
+def data_dictionary(out_dir) -> Table:
     """Every column of every input table, from the validation schema (``sle_cart.contract.TABLES``)."""
     from . import contract
 
@@ -127,10 +127,10 @@ def data_dictionary() -> Table:
         "Rows whose first cell starts with '#' are comments and are skipped.",
         "Extra columns are allowed, except ones that look like direct identifiers (names, record numbers, "
         "contact details, dates), which stop the build.",
-    ], "sle_cart.report.data_dictionary")
+    ], "sle_cart.report.data_dictionary").publish(out_dir)
 
 
-def analyte_dictionary() -> Table:
+def analyte_dictionary(out_dir) -> Table:
     """Analyte codes, canonical units and the alternative units converted on loading."""
     from . import contract
 
@@ -139,10 +139,10 @@ def analyte_dictionary() -> Table:
         "cells/µL may be written with the micro sign, the Greek mu or 'u'.",
         "Values in an alternative unit are converted on loading and each conversion is reported below.",
         "A censored value such as '<5' is kept as 'below 5'.",
-    ], "sle_cart.report.analyte_dictionary")
+    ], "sle_cart.report.analyte_dictionary").publish(out_dir)
 
 
-def definitions_table(ds) -> Table:
+def definitions_table(ds, out_dir) -> Table:
     """The analysis definitions (thresholds and windows) in force for this dataset."""
     from dataclasses import fields
 
@@ -157,4 +157,4 @@ def definitions_table(ds) -> Table:
     return Table("definitions", "Analysis definitions", pd.DataFrame(rows).set_index("definition"), [
         "Override any of these under 'definitions:' in dataset.yml; unknown names are rejected.",
         "Meaning and clinical sources: sle_cart.definitions.Definitions.",
-    ], "sle_cart.report.definitions_table")
+    ], "sle_cart.report.definitions_table").publish(out_dir)

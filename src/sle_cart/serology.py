@@ -19,15 +19,14 @@ def dsdna_conversion(ds) -> pd.DataFrame:
     out["baseline_IU_per_mL"] = b["value"].reindex(out.index).astype(float)
     out["last_IU_per_mL"] = last["value"].reindex(out.index).astype(float)
     out["last_day"] = last["day"].reindex(out.index).astype("Int64")
-    conv = []
-    for pid in out.index:
-        if uln is None or pid not in b.index or pid not in last.index:
-            conv.append(pd.NA)
-            continue
-        pos = (b.at[pid, "value"] >= uln) and not b.at[pid, "censored"]
-        neg = bool(is_below(pd.Series([last.at[pid, "value"]]), pd.Series([bool(last.at[pid, "censored"])]), uln)[0])
-        conv.append(bool(pos and neg))
-    out["converted_negative"] = pd.array(conv, dtype="boolean")
+    if uln is None:
+        conv = pd.Series(pd.NA, index=out.index, dtype="boolean")
+    else:
+        pos = (b["value"] >= uln) & ~b["censored"]
+        neg = is_below(last["value"], last["censored"], uln)
+        conv = (pos.reindex(out.index) & neg.reindex(out.index)).astype("boolean")
+        conv[~(out.index.isin(b.index) & out.index.isin(last.index))] = pd.NA
+    out["converted_negative"] = conv
     return out
 
 

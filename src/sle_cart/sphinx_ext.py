@@ -3,8 +3,8 @@
 * Vega, Vega-Lite and vega-embed come from ``vl_convert.javascript_bundle()``,
   served as one local script.  ``VEGA_DEBUG`` is set first so that Altair's
   loader finds the libraries present and never asks a CDN.
-* Every page gets a visible notice when the dataset is a reconstruction, and a
-  footer with the dataset name and SHA-256, the git commit and package versions.
+* Every page gets a visible notice (the theme's announcement bar) when the
+  dataset is a reconstruction, and a footer (the theme's extra footer) with the dataset name and SHA-256, the git commit and package versions.
   All text from the dataset is HTML-escaped.
 
 The dataset is ``$SLE_CART_DATA`` if set, else ``sle_cart_data`` from the
@@ -76,8 +76,21 @@ def _on_builder_inited(app):
 
 
 def _on_page(app, pagename, templatename, context, doctree):
-    if "body" in context:
-        context["body"] = app.env.sle_cart_notice + context["body"] + app.env.sle_cart_footer
+    # The theme's announcement bar and extra footer appear on every page, the
+    # generated ones (index, search, module source) included; the page body does not.
+    if app.env.sle_cart_notice:
+        context["theme_announcement"] = app.env.sle_cart_notice
+    context["theme_extra_footer"] = app.env.sle_cart_footer
+    # Thebe (live code on a remote Binder kernel) cannot work offline, and Jupyter
+    # Book 1 registers its configuration script twice (a console error); drop it.
+    if "script_files" in context:
+        context["script_files"] = [js for js in context["script_files"] if not _is_thebe(js)]
+
+
+def _is_thebe(js) -> bool:
+    name = str(getattr(js, "filename", js) or "")
+    body = str(getattr(js, "attributes", {}).get("body", ""))
+    return "thebe" in name.lower() or "THEBE_JS_URL" in body
 
 
 CSS = """\

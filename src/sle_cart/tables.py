@@ -12,10 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import cohort, kinetics, renal, safety, serology
+from .definitions import LARGE_COHORT_PATIENTS
+from .provenance import source_href
 from .stats import fmt, fmt_median_range, fmt_n_pct
 
 DOWNLOAD_PREFIX = "../downloads/"
-SOURCE_PREFIX = "../_modules/sle_cart/tables.html#"
 ROUNDING_NOTE = ("Rounding: half away from zero, at the decimals shown; percentages to whole numbers; "
                  "a median of whole numbers that falls halfway keeps its .5. – = missing.")
 
@@ -29,6 +30,17 @@ class Table:
     function: str
     data: pd.DataFrame | None = None  # numeric values offered as CSV (defaults to ``frame``)
     notes_html: list[str] = field(default_factory=list)
+
+    def for_cohort(self, ds, summary_rows: int = 1, summary_columns: list[str] | None = None) -> "Table":
+        """Above ``LARGE_COHORT_PATIENTS``, show only the summary rows (or columns);
+        the per-patient listing stays in the CSV download."""
+        n = len(ds.patients)
+        if n <= LARGE_COHORT_PATIENTS:
+            return self
+        self.frame = self.frame[summary_columns] if summary_columns else self.frame.iloc[-summary_rows:]
+        self.footnotes = [f"{n} patients (more than {LARGE_COHORT_PATIENTS}): only the summary is shown; the "
+                          "per-patient listing is in the CSV download.", *self.footnotes]
+        return self
 
     def publish(self, out_dir: str | Path) -> "Table":
         d = Path(out_dir) / "downloads"
@@ -46,13 +58,12 @@ class Table:
             cells = "".join(f"<td>{e(str(v))}</td>" for v in row)
             body.append(f'<tr><th scope="row">{e(str(idx))}</th>{cells}</tr>')
         notes = "".join(f"<li>{e(n)}</li>" for n in self.footnotes + [ROUNDING_NOTE])
-        fn = self.function.rsplit(".", 1)[-1]
         return (f'<div class="sle-table" id="table-{e(self.name)}"><table class="table sle-clinical">'
                 f"<caption>{e(self.title)}</caption><thead><tr>{head}</tr></thead>"
                 f"<tbody>{''.join(body)}</tbody></table>"
                 f'<ol class="sle-footnotes">{notes}</ol>'
                 f'<p class="figure-provenance">Download: <a href="{DOWNLOAD_PREFIX}{e(self.name)}.csv" download>'
-                f'data (CSV)</a>. Made by <a href="{SOURCE_PREFIX}{e(fn)}"><code>{e(self.function)}</code></a>.'
+                f'data (CSV)</a>. Made by <a href="{e(source_href(self.function))}"><code>{e(self.function)}</code></a>.'
                 f"</p></div>")
 
     def _repr_html_(self) -> str:
@@ -65,6 +76,7 @@ class Table:
 def table1_baseline(ds, out_dir) -> Table:
     """Table 1: baseline characteristics, one column per patient plus a summary column."""
     t = cohort.table1(ds)
+    listing = cohort.baseline_values(ds)
     n = len(ds.patients)
     t.columns = [*t.columns[:-1], f"Summary (N = {n})"]
     t.index.name = "Characteristic"
@@ -78,8 +90,8 @@ def table1_baseline(ds, out_dir) -> Table:
         "(0–105); urine protein in g/24h; anti-dsDNA in IU/mL (Farr radioimmunoassay); C3 and C4 in g/L; "
         "CD19+ B cells in cells/µL.",
         "A value written '<x' was below the assay limit x.",
-    ], "sle_cart.tables.table1_baseline", data=cohort.baseline_values(ds).drop(
-        columns=[c for c in cohort.baseline_values(ds).columns if c.endswith(":censored")])).publish(out_dir)
+    ], "sle_cart.tables.table1_baseline", data=listing.drop(columns=[c for c in listing if c.endswith(":censored")])
+    ).for_cohort(ds, summary_columns=[t.columns[-1]]).publish(out_dir)
 
 
 def _with_summary(per_patient: pd.DataFrame, columns: dict, dec: dict) -> pd.DataFrame:
@@ -112,7 +124,7 @@ def kinetics_table(ds, out_dir) -> Table:
         "limit count as 0; nothing is extrapolated.",
         "Last detectable: last day with a quantified CAR+ T cell count.",
         "Summary row: median (range) across patients.",
-    ], "sle_cart.tables.kinetics_table", data=k).publish(out_dir)
+    ], "sle_cart.tables.kinetics_table", data=k).for_cohort(ds).publish(out_dir)
 
 
 def bcell_table(ds, out_dir) -> Table:
@@ -135,7 +147,7 @@ def bcell_table(ds, out_dir) -> Table:
         f"Depleted: CD19+ B cells below {d.bcell_depletion_below:g} cells/µL on some day from 0 to the day shown; "
         f"a value below the assay limit counts when that limit is at most {d.bcell_depletion_below:g}.",
         "Summary row: median (range) for counts and days; n/N (%) for depletion.",
-    ], "sle_cart.tables.bcell_table", data=b).publish(out_dir)
+    ], "sle_cart.tables.bcell_table", data=b).for_cohort(ds).publish(out_dir)
 
 
 def renal_table(ds, out_dir) -> Table:
@@ -161,7 +173,7 @@ def renal_table(ds, out_dir) -> Table:
         f"{d.renal_partial_below_g24h:g} g/24h. None: otherwise (after KDIGO 2024).",
         "eGFR is not in the data, so the kidney-function criterion of KDIGO and EULAR/ERA-EDTA is not applied.",
         "Summary row: median (range); response categories as n/N (%).",
-    ], "sle_cart.tables.renal_table", data=r).publish(out_dir)
+    ], "sle_cart.tables.renal_table", data=r).for_cohort(ds).publish(out_dir)
 
 
 def serology_table(ds, out_dir) -> Table:
@@ -195,7 +207,7 @@ def serology_table(ds, out_dir) -> Table:
         f"{d.complement_normal_by_day}.",
         "Reference ranges come from dataset.yml (laboratory-specific).",
         "Summary row: median (range); n/N (%).",
-    ], "sle_cart.tables.serology_table", data=s.join(c)).publish(out_dir)
+    ], "sle_cart.tables.serology_table", data=s.join(c)).for_cohort(ds).publish(out_dir)
 
 
 def safety_table(ds, out_dir) -> Table:
@@ -216,7 +228,7 @@ def safety_table(ds, out_dir) -> Table:
         "Grades: ASTCT consensus (Lee et al., Biol Blood Marrow Transplant 2019;25:625).",
         "Onset and resolution: days since infusion; 'ongoing' = no resolution day recorded.",
         f"Counts: patients by their worst grade, n/N (%), N = {n} treated patients.",
-    ], "sle_cart.tables.safety_table", data=ae).publish(out_dir)
+    ], "sle_cart.tables.safety_table", data=ae).for_cohort(ds, summary_rows=3).publish(out_dir)
 
 
 def sledai_table(ds, out_dir) -> Table:
@@ -237,4 +249,4 @@ def sledai_table(ds, out_dir) -> Table:
         f"Baseline vs month 3: {test['method']}, n = {test['n']} patients with both scores, "
         f"W = {fmt(test['statistic'], 1)}, p = {p}.",
         "Summary row: median (range).",
-    ], "sle_cart.tables.sledai_table", data=v).publish(out_dir)
+    ], "sle_cart.tables.sledai_table", data=v).for_cohort(ds).publish(out_dir)
