@@ -72,11 +72,11 @@ def make_dataset(tmp_path):
 
 @pytest.fixture(scope="session")
 def bundled_build(tmp_path_factory):
-    """The bundled book built once per session into a temporary folder (own cache, parallel)."""
+    """The bundled book built once per session into a temporary folder (own cache, parallel, --strict)."""
     from sle_cart.build import build
 
     base = tmp_path_factory.mktemp("bundled")
-    result = build(out=base / "html", cache_dir=base / "cache", quiet=True)
+    result = build(out=base / "html", cache_dir=base / "cache", quiet=True, strict=True)
     return result, base
 
 

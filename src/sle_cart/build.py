@@ -167,6 +167,60 @@ def _run_chapters(todo: list[Path], stage: Path, data: Path, bundled: bool, jobs
     pool.shutdown()
 
 
+def _sync_tree(src: Path, dst: Path, keep=("_build/html", "_build/.doctrees", "_build/jupyter_execute")) -> None:
+    """Make ``dst`` hold ``src``'s files, rewriting only files whose bytes changed.
+
+    Unchanged files keep their modification time, which is how Sphinx decides
+    what to re-read.  Sphinx's own output folders under ``dst`` are kept.
+    """
+    wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
+    if dst.exists():
+        for p in sorted(dst.rglob("*"), reverse=True):
+            rel = p.relative_to(dst)
+            if any(str(rel) == k or str(rel).startswith(k + "/") for k in keep):
+                continue
+            if p.is_file() and rel not in wanted:
+                p.unlink()
+            elif p.is_dir() and not any(p.iterdir()):
+                p.rmdir()
+    for rel in sorted(wanted):
+        target = dst / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_if_changed(src / rel, target)
+
+
+def _sphinx(book: Path, work: Path, stage: Path, data: Path, force: bool) -> Path:
+    """Build the site with Jupyter Book in a persistent work folder; return a staged copy of it.
+
+    The work folder keeps Sphinx's environment between builds, so an edit to
+    one chapter re-reads one page instead of all (``--all`` only on the first
+    or a forced build, or after a build that did not finish).  A change of
+    dataset, commit or versions re-writes every page (see ``sphinx_ext``).
+    """
+    complete = work / ".complete"
+    incremental = complete.exists() and not force
+    if not incremental:
+        shutil.rmtree(work, ignore_errors=True)
+    complete.unlink(missing_ok=True)
+    _sync_tree(book, work)
+    env = dict(os.environ, SLE_CART_DATA=str(data), PYTHONHASHSEED="0")
+    jb = Path(sys.executable).parent / "jupyter-book"
+    cmd = [str(jb), "build", str(work), "-W", "-n", "--keep-going"] + ([] if incremental else ["--all"])
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        shutil.rmtree(work, ignore_errors=True)  # the next build starts clean
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+        raise BuildError(f"jupyter-book build failed (exit {proc.returncode}):\n{tail}")
+    complete.write_text("ok\n")
+    site = stage / "site"
+    shutil.copytree(work / "_build" / "html", site,
+                    ignore=shutil.ignore_patterns(".buildinfo", ".doctrees", ".sle-site-key"))
+    # html_extra_path only ever adds files: take downloads and claims.json from this build alone
+    shutil.rmtree(site / "downloads", ignore_errors=True)
+    _copytree(book / "_build" / "extra", site)
+    return site
+
+
 def _copytree(src: Path, dst: Path) -> None:
     if src.exists():
         shutil.copytree(src, dst, dirs_exist_ok=True)
@@ -221,7 +275,7 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
     data = Path(data_dir).resolve() if data_dir else BUNDLED
     bundled = data == BUNDLED.resolve()
     out = Path(out).resolve() if out else root / "_build" / "html"
-    ds = dataset_mod.load(data)  # stage 1: raises DataError before anything runs
+    ds = dataset_mod.load_cached(data)  # stage 1: raises DataError before anything runs
     for w in ds.warnings:
         _print(quiet, f"warning: {w}")
     for n in ds.notes:
@@ -290,18 +344,8 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
             result.site_built = False
             _print(quiet, "  site                             unchanged, not rebuilt")
         else:
-            env = dict(os.environ, SLE_CART_DATA=str(data), PYTHONHASHSEED="0")
-            jb = Path(sys.executable).parent / "jupyter-book"
-            proc = subprocess.run([str(jb), "build", str(book), "--all", "-W", "-n", "--keep-going"],
-                                  env=env, capture_output=True, text=True)
-            if proc.returncode != 0:
-                tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
-                raise BuildError(f"jupyter-book build failed (exit {proc.returncode}):\n{tail}")
-            site = book / "_build" / "html"
+            site = _sphinx(book, cache / "site" / _sha(str(out).encode())[:16], stage, data, force)
             (site / ".sle-site-key").write_text(site_key)
-            for junk in (".buildinfo",):
-                (site / junk).unlink(missing_ok=True)
-            shutil.rmtree(site / ".doctrees", ignore_errors=True)
             _replace_dir(site, out)  # stage 4: publish
             _print(quiet, "  site                             built")
         if bundled and out == (root / "_build" / "html"):

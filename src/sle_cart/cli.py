@@ -16,7 +16,8 @@ def _build(args) -> int:
     from .build import BuildError, build
 
     try:
-        build(args.data, args.out, strict=args.strict, force=args.force, quiet=args.quiet, jobs=args.jobs)
+        build(args.data, args.out, strict=args.strict, force=args.force, quiet=args.quiet, jobs=args.jobs,
+              cache_dir=args.cache_dir, book_root=args.book_root)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -77,6 +78,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="re-execute every chapter and rebuild the site")
     b.add_argument("--quiet", action="store_true", help="print only the summary line and errors")
     b.add_argument("--jobs", type=int, default=None, help="chapters executed at once (default: CPU count)")
+    b.add_argument("--cache-dir", default=None, help="chapter cache (default: _build/cache of the book)")
+    b.add_argument("--book-root", default=None, help="folder with _config.yml, _toc.yml and chapters/ "
+                                                      "(default: this repository)")
     b.set_defaults(func=_build)
     v = sub.add_parser("validate", help="check a dataset against the data contract and evaluate the claims")
     v.add_argument("data")

@@ -17,10 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.errors
 import yaml
 
-from . import contract
 from .definitions import ANALYTES, UNIT_ALIASES, Definitions, resolve
 
 TABLE_NAMES = ("patients", "measurements", "adverse_events")
@@ -472,6 +470,8 @@ def _coerce(df: pd.DataFrame, table: str, label: str, errors: list[Violation]) -
         if (label, int(idx), column) not in done:
             errors.append(Violation(label, int(idx), column, value, rule))
 
+    from . import contract
+
     for col in contract.TABLES[table].columns:
         if col.name not in out.columns:
             continue
@@ -510,6 +510,10 @@ def _coerce(df: pd.DataFrame, table: str, label: str, errors: list[Violation]) -
 
 def _pandera(df: pd.DataFrame, raw: pd.DataFrame, table: str, label: str, errors: list[Violation]) -> None:
     """Run the table's pandera schema; report failures with the cell as written in the file."""
+    import pandera.errors
+
+    from . import contract
+
     spec = contract.TABLES[table]
     schema = contract.pandera_schema(table)
     present = [c.name for c in spec.columns if c.name in df.columns]
@@ -559,6 +563,8 @@ def load(path: str | Path) -> Dataset:
     patient without a baseline value that a claim needs) are kept on the result.
     Input files are only read, never written.
     """
+    from . import contract
+
     path = Path(path)
     errors: list[Violation] = []
     warnings: list[Violation] = []
@@ -697,3 +703,54 @@ def _baseline_warnings(p, m, label) -> list[Violation]:
                                      "that need it leave this patient out or are marked not evaluable",
                                      "warning"))
     return out
+
+
+# ---------------------------------------------------------------- cache of validated datasets
+CACHE_ENV = "SLE_CART_DATASET_CACHE"
+
+
+def _cache_key(path: Path) -> str:
+    """Digest of every file in the dataset folder, the loading code and the pandas version."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.iterdir() if p.is_file()):
+        h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    here = Path(__file__).parent
+    for name in ("dataset.py", "contract.py", "definitions.py"):
+        h.update(hashlib.sha256((here / name).read_bytes()).digest())
+    h.update(pd.__version__.encode())
+    return h.hexdigest()
+
+
+def load_cached(path: str | Path, cache_dir: str | Path | None = None) -> Dataset:
+    """:func:`load`, remembered by content: a dataset validated once is read back from a pickle.
+
+    Every chapter opens the dataset; validating a registry of thousands of
+    patients nine times over would dominate the build.  The key covers the
+    dataset's files and the loading code, so any change re-validates.  The
+    cache lives in ``$SLE_CART_DATASET_CACHE`` or ``_build/cache/datasets``.
+    Invalid datasets are never cached (``DataError`` propagates).
+    """
+    import os
+    import pickle
+
+    path = Path(path).resolve()
+    if not path.is_dir():
+        return load(path)
+    root = Path(cache_dir or os.environ.get(CACHE_ENV) or Path(__file__).resolve().parents[2] / "_build" / "cache" / "datasets")
+    entry = root / f"{_cache_key(path)}.pickle"
+    if entry.exists():
+        try:
+            ds = pickle.loads(entry.read_bytes())
+            ds.path = path
+            return ds
+        except Exception:  # unreadable or from another environment: validate again
+            pass
+    ds = load(path)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_name(f".{entry.name}.{os.getpid()}")
+        tmp.write_bytes(pickle.dumps(ds, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, entry)
+    except OSError:
+        pass  # a read-only cache is not an error
+    return ds

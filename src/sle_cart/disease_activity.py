@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pandas as pd
-from scipy import stats
 
 from .visits import baseline, month_visit
 
@@ -26,6 +25,8 @@ def sledai_change_test(ds) -> dict:
     Uses patients with both values.  Returns n, the statistic, the p-value and the
     method; with fewer than 2 complete pairs or all differences zero the p-value is None.
     """
+    from scipy import stats  # imported here: it costs most of a chapter's start-up time
+
     v = sledai_visits(ds).dropna(subset=["baseline", "month3"])
     diff = (v["baseline"] - v["month3"]).astype(float)
     n = int(len(v))

@@ -25,8 +25,8 @@ class Shown:
 
 
 def open_dataset(data_dir: str | Path) -> dataset.Dataset:
-    """Load and validate the dataset a chapter is parameterised with."""
-    return dataset.load(data_dir)
+    """Load and validate the dataset a chapter is parameterised with (validated once per content)."""
+    return dataset.load_cached(data_dir)
 
 
 def _published_decimals(claim_id: str) -> int:

@@ -58,8 +58,12 @@ def _footer(ds, commit: str, versions: dict) -> str:
 
 def _on_builder_inited(app):
     ds = _dataset(app)
-    app.env.sle_cart_notice = _notice(ds)
-    app.env.sle_cart_footer = _footer(ds, provenance.git_commit(), provenance.versions())
+    notice, footer = _notice(ds), _footer(ds, provenance.git_commit(), provenance.versions())
+    # In an incremental build the environment comes from the last build: when the
+    # notice or footer changed (new dataset, commit or versions) every page is re-written.
+    app.env.sle_cart_stale = (getattr(app.env, "sle_cart_notice", None), getattr(app.env, "sle_cart_footer", None)) \
+        != (notice, footer)
+    app.env.sle_cart_notice, app.env.sle_cart_footer = notice, footer
     static = Path(app.outdir) / "_static" / STATIC
     static.mkdir(parents=True, exist_ok=True)
     versions = {"vega_version": alt.VEGA_VERSION, "vegalite_version": alt.VEGALITE_VERSION,
@@ -73,6 +77,10 @@ def _on_builder_inited(app):
     if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
         bundle.write_text(text, encoding="utf-8")
     (static / "sle.css").write_text(CSS, encoding="utf-8")
+
+
+def _on_get_outdated(app, env, added, changed, removed):
+    return sorted(env.found_docs - set(added) - set(changed)) if getattr(env, "sle_cart_stale", False) else []
 
 
 def _on_page(app, pagename, templatename, context, doctree):
@@ -112,6 +120,7 @@ table.sle-clinical tbody tr:last-child th, table.sle-clinical tbody tr:last-chil
 def setup(app):
     app.add_config_value("sle_cart_data", "data/im19-sle", "env")
     app.connect("builder-inited", _on_builder_inited)
+    app.connect("env-get-outdated", _on_get_outdated)
     app.connect("html-page-context", _on_page)
     app.add_js_file(f"{STATIC}/vega-setup.js", priority=200)
     app.add_js_file(f"{STATIC}/vega-bundle.js", priority=201)

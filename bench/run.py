@@ -1,0 +1,252 @@
+"""Benchmark the build: wall time and peak memory, written to bench/results.md.
+
+Not a test: run it on an otherwise idle machine with ``make bench`` (or
+``.venv/bin/python bench/run.py [--runs N] [--skip-make-test]``).  Every figure
+is the median of N runs (default 3) measured in this one run, so the ratios
+compare like with like.
+
+Scenarios
+  1. clean build of the bundled book (fresh cache and output)
+  2. rebuild with nothing changed
+  3. rebuild after editing one chapter's markdown cell
+  4. baseline: the same chapters built by plain ``jupyter-book build`` with
+     ``execute_notebooks: force`` (Jupyter Book's own sequential executor)
+  5. ``make test`` with dependencies installed
+  6. synthetic cohorts of 6, 60, 600 and 6,000 patients (clean builds), with
+     the largest chapter page in bytes (the shared Vega bundle is not counted)
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+BOOK_FILES = ("_config.yml", "_toc.yml", "index.md")
+
+
+def measure(cmd: list[str], cwd: Path = ROOT, env: dict | None = None) -> dict:
+    """Run ``cmd``; return wall seconds and the peak summed RSS of its whole process tree."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        root = psutil.Process(proc.pid)
+        while not stop.is_set():
+            try:
+                procs = [root, *root.children(recursive=True)]
+                rss = 0
+                for p in procs:
+                    try:
+                        rss += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                peak = max(peak, rss)
+            except psutil.Error:
+                pass
+            stop.wait(0.05)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, _ = proc.communicate()
+    stop.set()
+    t.join()
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out[-3000:]}")
+    return {"seconds": wall, "peak_mb": peak / 2 ** 20, "output": out}
+
+
+def book_copy(dst: Path) -> Path:
+    dst.mkdir(parents=True)
+    for f in BOOK_FILES:
+        shutil.copy2(ROOT / f, dst / f)
+    for d in ("chapters", "assets"):
+        shutil.copytree(ROOT / d, dst / d)
+    return dst
+
+
+def build_cmd(book: Path, cache: Path, out: Path, data: Path | None = None, extra=()) -> list[str]:
+    cmd = [PY, "-m", "sle_cart", "build", "--book-root", str(book), "--cache-dir", str(cache),
+           "--out", str(out), *extra]
+    if data:
+        cmd += ["--data", str(data)]
+    return cmd
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {"seconds": statistics.median(r["seconds"] for r in runs),
+            "peak_mb": statistics.median(r["peak_mb"] for r in runs),
+            "all_seconds": [round(r["seconds"], 2) for r in runs]}
+
+
+def scenario_builds(tmp: Path, runs: int) -> dict:
+    res = {"clean": [], "nochange": [], "edit": []}
+    for i in range(runs):
+        book = book_copy(tmp / f"book{i}")
+        cache, out = tmp / f"cache{i}", book / "_build" / "html"
+        res["clean"].append(measure(build_cmd(book, cache, out)))
+        res["nochange"].append(measure(build_cmd(book, cache, out)))
+        nb_path = book / "chapters" / "07-safety.ipynb"
+        nb = nbformat.read(nb_path, as_version=4)
+        nb.cells[0].source += f"\n\nEdit number {i}."
+        nbformat.write(nb, nb_path)
+        r = measure(build_cmd(book, cache, out, extra=["--jobs", "2"]))
+        r["reexecuted"] = [line.split()[0] for line in r["output"].splitlines() if "executed in" in line]
+        res["edit"].append(r)
+    return res
+
+
+def scenario_baseline(tmp: Path, runs: int) -> list[dict]:
+    """Plain Jupyter Book: execute_notebooks: force, outputs stripped, same chapters and extension."""
+    out = []
+    for i in range(runs):
+        book = book_copy(tmp / f"jb{i}")
+        shutil.copytree(ROOT / "data", book / "data")
+        cfg = (book / "_config.yml").read_text(encoding="utf-8")
+        (book / "_config.yml").write_text(cfg.replace('execute_notebooks: "off"', 'execute_notebooks: force'),
+                                          encoding="utf-8")
+        for p in (book / "chapters").glob("*.ipynb"):
+            nb = nbformat.read(p, as_version=4)
+            for c in nb.cells:
+                if c.cell_type == "code":
+                    c.outputs, c.execution_count = [], None
+            nbformat.write(nb, p)
+        (book / "_build" / "extra").mkdir(parents=True)
+        jb = str(Path(PY).parent / "jupyter-book")
+        out.append(measure([jb, "build", str(book), "--all", "-W", "-n", "--keep-going"],
+                           env={"SLE_CART_DATA": str(book / "data" / "im19-sle")}))
+    return out
+
+
+def scenario_make_test(runs: int) -> list[dict]:
+    return [measure(["make", "test"]) for _ in range(runs)]
+
+
+def scenario_cohorts(tmp: Path, runs: int, sizes: list[int]) -> dict:
+    res = {}
+    for n in sizes:
+        data = tmp / f"synth{n}"
+        subprocess.run([PY, "-m", "sle_cart", "synth", "--patients", str(n), "--out", str(data)], check=True,
+                       capture_output=True)
+        rs = []
+        for i in range(runs):
+            book = book_copy(tmp / f"cohort{n}-{i}")
+            out = tmp / f"cohort{n}-{i}-site"
+            r = measure(build_cmd(book, tmp / f"cohort{n}-{i}-cache", out, data=data))
+            pages = sorted((out / "chapters").glob("*.html"), key=lambda p: p.stat().st_size)
+            r["largest_page"] = (pages[-1].name, pages[-1].stat().st_size)
+            rs.append(r)
+        res[n] = rs
+    return res
+
+
+def machine() -> dict:
+    mem = psutil.virtual_memory().total / 2 ** 30
+    return {"cores": os.cpu_count(), "memory_gib": round(mem, 1), "python": platform.python_version(),
+            "platform": platform.platform(), "date": dt.date.today().isoformat()}
+
+
+def write_results(m: dict, b: dict, base: list, mt: list | None, cohorts: dict, runs: int) -> str:
+    clean, noch, edit = (median_of(b[k]) for k in ("clean", "nochange", "edit"))
+    bl = median_of(base)
+    lines = [
+        "# Benchmark results", "",
+        f"Written by `bench/run.py` on {m['date']}: {m['cores']} cores, {m['memory_gib']} GiB memory, "
+        f"Python {m['python']}, {m['platform']}. Each figure is the median of {runs} runs made in this one run "
+        "(all runs in brackets). Peak memory is the summed resident memory of the whole process tree "
+        "(build, chapter workers, Jupyter kernels, Sphinx), sampled every 50 ms.", "",
+        "| scenario | wall time (s) | peak memory (MB) | runs (s) |", "|---|---:|---:|---|",
+        f"| 1. clean build, bundled book | {clean['seconds']:.1f} | {clean['peak_mb']:.0f} | {clean['all_seconds']} |",
+        f"| 2. rebuild, nothing changed | {noch['seconds']:.2f} | {noch['peak_mb']:.0f} | {noch['all_seconds']} |",
+        f"| 3. rebuild after editing one chapter's markdown | {edit['seconds']:.1f} | {edit['peak_mb']:.0f} | "
+        f"{edit['all_seconds']} |",
+        f"| 4. baseline: `jupyter-book build`, `execute_notebooks: force` | {bl['seconds']:.1f} | "
+        f"{bl['peak_mb']:.0f} | {bl['all_seconds']} |",
+    ]
+    if mt:
+        t = median_of(mt)
+        lines.append(f"| 5. `make test`, dependencies installed | {t['seconds']:.1f} | {t['peak_mb']:.0f} | "
+                     f"{t['all_seconds']} |")
+    lines += ["", "Chapters re-executed after the one-chapter edit: "
+              + ", ".join(sorted({", ".join(r["reexecuted"]) for r in b["edit"]})) + ".", "",
+              "## Cohort size (clean builds of synthetic cohorts)", "",
+              "| patients | wall time (s) | peak memory (MB) | largest chapter page (bytes) | runs (s) |",
+              "|---:|---:|---:|---:|---|"]
+    for n, rs in cohorts.items():
+        med = median_of(rs)
+        page = max(r["largest_page"][1] for r in rs)
+        name = rs[0]["largest_page"][0]
+        lines.append(f"| {n:,} | {med['seconds']:.1f} | {med['peak_mb']:.0f} | {page:,} ({name}) | "
+                     f"{med['all_seconds']} |")
+    small, large = min(cohorts), max(cohorts)
+    s_small, s_large = median_of(cohorts[small]), median_of(cohorts[large])
+    largest_page = max(r["largest_page"][1] for r in cohorts[large])
+    ratios = [
+        ("clean build / baseline", clean["seconds"] / bl["seconds"], "≤ 0.6"),
+        ("no-change rebuild / clean build", noch["seconds"] / clean["seconds"], "≤ 0.1"),
+        ("one-chapter edit / clean build", edit["seconds"] / clean["seconds"], "≤ 0.4"),
+        (f"{large:,}-patient build / {small}-patient build", s_large["seconds"] / s_small["seconds"], "≤ 3"),
+    ]
+    lines += ["", "## Targets", "", "| ratio or limit | measured | target | met |", "|---|---:|---|---|"]
+    for name, value, target in ratios:
+        ok = value <= float(target.split()[-1])
+        lines.append(f"| {name} | {value:.2f} | {target} | {'yes' if ok else 'no'} |")
+    lines.append(f"| peak memory, {large:,} patients | {s_large['peak_mb']:.0f} MB | < 2048 MB | "
+                 f"{'yes' if s_large['peak_mb'] < 2048 else 'no'} |")
+    lines.append(f"| largest chapter page, {large:,} patients | {largest_page:,} B | < 1.5 MB | "
+                 f"{'yes' if largest_page < 1.5e6 else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sizes", default="6,60,600,6000")
+    ap.add_argument("--skip-make-test", action="store_true", help="leave out scenario 5 (about 4 min a run)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="sle-bench-") as tmp:
+        tmp = Path(tmp)
+        print("builds ...", flush=True)
+        b = scenario_builds(tmp, args.runs)
+        print("baseline ...", flush=True)
+        base = scenario_baseline(tmp, args.runs)
+        print("cohorts ...", flush=True)
+        cohorts = scenario_cohorts(tmp, args.runs, sizes)
+        mt = None
+        if not args.skip_make_test:
+            print("make test ...", flush=True)
+            mt = scenario_make_test(args.runs)
+    text = write_results(machine(), b, base, mt, cohorts, args.runs)
+    Path(args.out).write_text(text, encoding="utf-8")
+    raw = Path(args.out).with_suffix(".json")
+    strip = lambda rs: [{k: v for k, v in r.items() if k != "output"} for r in rs]  # noqa: E731
+    raw.write_text(json.dumps({"builds": {k: strip(v) for k, v in b.items()}, "baseline": strip(base),
+                               "make_test": strip(mt) if mt else None,
+                               "cohorts": {str(k): strip(v) for k, v in cohorts.items()}}, indent=1) + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
