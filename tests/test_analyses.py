@@ -123,3 +123,19 @@ def test_claim_ids_match_the_contract():
     if contract.exists():  # the shared contract sits beside the repository
         text = contract.read_text(encoding="utf-8")
         assert all(f"| {i} |" in text for i in ids)
+
+
+def test_blank_optional_cells_are_reported_as_missing_not_dropped(make_dataset, tmp_path):
+    from sle_cart import cohort, tables
+
+    pats = [{"patient_id": "A", "weight_kg": 50, "follow_up_months": 4},
+            {"patient_id": "B", "weight_kg": "", "follow_up_months": ""},
+            {"patient_id": "C", "weight_kg": 70, "follow_up_months": 8}]
+    ds = dataset.load(make_dataset(pats, [("A", 0, "sledai_2k", 10)]))
+    assert len(ds.patients) == 3  # the patient with blanks is kept
+    t1 = cohort.table1(ds)
+    assert t1.loc["Weight, kg", "B"] == "–"
+    assert t1.loc["Weight, kg", "Summary"] == "60.0 (50.0–70.0) [n=2; missing 1]"
+    assert t1.loc["Follow-up, months", "Summary"].endswith("[n=2; missing 1]")
+    html = tables.table1_baseline(ds, tmp_path).to_html()
+    assert "missing 1" in html

@@ -140,6 +140,12 @@ def test_cache_skips_unchanged_and_reexecutes_only_the_edited_chapter(private_bo
     r3 = build(out=out, cache_dir=cache, book_root=book, quiet=True)
     assert r3.executed == ["07-safety"] and r3.site_built
     assert "An added sentence." in (out / "chapters" / "07-safety.html").read_text(encoding="utf-8")
+    # a renamed chapter re-writes every page's navigation, not only its own page
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("# Safety: CRS and ICANS", "# Safety, renamed")
+    nbformat.write(nb, nb_path)
+    build(out=out, cache_dir=cache, book_root=book, quiet=True)
+    assert "Safety, renamed" in (out / "chapters" / "01-summary.html").read_text(encoding="utf-8")
     r4 = build(out=out, cache_dir=cache, book_root=book, quiet=True, force=True)
     assert sorted(r4.executed) == sorted(p.stem for p in chapters(book))
 

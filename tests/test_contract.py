@@ -216,7 +216,7 @@ MALFORMED = [
     ("age-130", set_cell(P, 4, "age_years", "130"),
      [P, "row 4", "column 'age_years'", "'130'", "between 0 and 120"]),
     ("weight-zero", set_cell(P, 5, "weight_kg", "0"), [P, "row 5", "column 'weight_kg'", "'0'", "must be > 0"]),
-    ("weight-blank", set_cell(P, 6, "weight_kg", ""), [P, "row 6", "column 'weight_kg'", "must not be blank"]),
+    ("age-blank", set_cell(P, 6, "age_years", ""), [P, "row 6", "column 'age_years'", "must not be blank"]),
     ("age-decimal-comma", set_cell(P, 2, "age_years", "28,5"),
      [P, "row 2", "column 'age_years'", "'28,5'", "decimal mark"]),
     ("lupus-nephritis-maybe", set_cell(P, 3, "lupus_nephritis", "maybe"),

@@ -59,10 +59,12 @@ def _footer(ds, commit: str, versions: dict) -> str:
 def _on_builder_inited(app):
     ds = _dataset(app)
     notice, footer = _notice(ds), _footer(ds, provenance.git_commit(), provenance.versions())
-    # In an incremental build the environment comes from the last build: when the
-    # notice or footer changed (new dataset, commit or versions) every page is re-written.
-    app.env.sle_cart_stale = (getattr(app.env, "sle_cart_notice", None), getattr(app.env, "sle_cart_footer", None)) \
-        != (notice, footer)
+    # In an incremental build the environment comes from the last build. Every page
+    # carries the notice, the footer and the navigation (all page titles), so when
+    # any of them changed every page is re-read and re-written, not just the edited one.
+    stamp = (notice, footer, _titles(Path(app.srcdir)))
+    app.env.sle_cart_stale = getattr(app.env, "sle_cart_stamp", None) != stamp
+    app.env.sle_cart_stamp = stamp
     app.env.sle_cart_notice, app.env.sle_cart_footer = notice, footer
     static = Path(app.outdir) / "_static" / STATIC
     static.mkdir(parents=True, exist_ok=True)
@@ -77,6 +79,22 @@ def _on_builder_inited(app):
     if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
         bundle.write_text(text, encoding="utf-8")
     (static / "sle.css").write_text(CSS, encoding="utf-8")
+
+
+def _titles(srcdir: Path) -> str:
+    """The table of contents and every page's level-1 headings: what the sidebar shows."""
+    parts = [(srcdir / "_toc.yml").read_text(encoding="utf-8") if (srcdir / "_toc.yml").exists() else ""]
+    for p in sorted(srcdir.rglob("*")):
+        if p.suffix not in (".md", ".ipynb") or "_build" in p.parts:
+            continue
+        text = p.read_text(encoding="utf-8")
+        if p.suffix == ".ipynb":
+            cells = json.loads(text).get("cells", [])
+            text = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                              for c in cells if c.get("cell_type") == "markdown")
+        heads = [line for line in text.splitlines() if line.startswith("# ")]
+        parts.append(f"{p.relative_to(srcdir)}:{'|'.join(heads)}")
+    return "\n".join(parts)
 
 
 def _on_get_outdated(app, env, added, changed, removed):
