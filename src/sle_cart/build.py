@@ -80,6 +80,10 @@ def notebook_source_digest(nb_path: Path) -> str:
     return _sha(json.dumps(cells, sort_keys=True).encode())
 
 
+def _code_cells(nb_path: Path) -> int:
+    return sum(c["cell_type"] == "code" for c in json.loads(nb_path.read_text(encoding="utf-8"))["cells"])
+
+
 def chapters(book: Path = ROOT) -> list[Path]:
     """Notebook chapters in table-of-contents order."""
     import yaml
@@ -298,7 +302,11 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
                 result.cached.append(nb.stem)
                 _print(quiet, f"  {nb.stem:<32} cached")
 
-        # stage 2: execute what changed, in parallel, each chapter in its own sandbox
+        # stage 2: execute what changed, in parallel, each chapter in its own sandbox;
+        # longest first (last recorded time, else code cells), so no long chapter starts last
+        timings_file = cache / "timings.json"
+        timings = json.loads(timings_file.read_text()) if timings_file.exists() else {}
+        todo.sort(key=lambda nb: -timings.get(nb.stem, _code_cells(nb)))
         failures = []
         for nb, res in _run_chapters(todo, stage, data, bundled, jobs):
             if not res["ok"]:
@@ -313,8 +321,12 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
             _copytree(sandbox / "_build" / "extra", tmp_entry / "extra")
             (tmp_entry / "done").write_text("ok\n")
             result.executed.append(nb.stem)
+            timings[nb.stem] = round(res["seconds"], 2)
         if failures:
             raise BuildError("chapter execution failed:\n  " + "\n  ".join(failures))
+        if result.executed:
+            cache.mkdir(parents=True, exist_ok=True)
+            timings_file.write_text(json.dumps(timings, sort_keys=True) + "\n")
         # the cache is only filled once every chapter ran, so it never holds a half build
         for entry in sorted((stage / "cache").glob("*")) if (stage / "cache").exists() else []:
             final = cache / entry.name

@@ -29,7 +29,9 @@ class Claim:
     chapter: str
 
 
-def _decimals(text: str) -> int:
+def decimals_shown(published: str) -> int:
+    """Decimals a published value shows: '5.0' -> 1, '37' -> 0, '<0.05' -> 2."""
+    text = published.lstrip("<")
     return len(text.split(".")[1]) if "." in text else 0
 
 
@@ -45,7 +47,7 @@ def holds(published: str, reproduced: float | None) -> bool:
         return False
     if published.startswith("<"):
         return reproduced < float(published[1:])
-    return round_half_up(reproduced, _decimals(published)) == float(published)
+    return round_half_up(reproduced, decimals_shown(published)) == float(published)
 
 
 def _results(ds) -> dict:

@@ -30,8 +30,7 @@ def open_dataset(data_dir: str | Path) -> dataset.Dataset:
 
 
 def _published_decimals(claim_id: str) -> int:
-    text = claims.CLAIM_BY_ID[claim_id].published.lstrip("<")
-    return len(text.split(".")[1]) if "." in text else 0
+    return claims.decimals_shown(claims.CLAIM_BY_ID[claim_id].published)
 
 
 def summary_values(ds) -> dict[str, str]:
