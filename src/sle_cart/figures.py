@@ -156,7 +156,7 @@ def _summary_bands(data: pd.DataFrame, value: str = "value") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _trajectories(ds, data, y_title, y_scale, value_field="value", extra_tooltip=()):
+def _trajectories(ds, data, y_title, y_scale, value_field="value", extra_tooltip=(), dash=None):
     """Per-patient lines (small cohorts) or median/IQR bands per day (large cohorts).
 
     Above ``LARGE_COHORT_PATIENTS`` only the per-day summaries are embedded in the
@@ -176,6 +176,11 @@ def _trajectories(ds, data, y_title, y_scale, value_field="value", extra_tooltip
     tooltip = ["patient_id:N", "day:Q", alt.Tooltip("value_label:N", title="value"), *extra_tooltip]
     base = alt.Chart(data).encode(x=x, y=alt.Y(f"{value_field}:Q", title=y_title, scale=y_scale), color=colour)
     lines = base.mark_line(strokeWidth=1.8)
+    if dash:  # (field, title, categories): a second, colour-independent legend on the lines
+        field, title, domain = dash
+        lines = lines.encode(strokeDash=alt.StrokeDash(f"{field}:N", title=title, sort=list(domain),
+                                                       scale=alt.Scale(domain=list(domain),
+                                                                       range=[[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [1, 4]][:len(domain)])))
     points = base.mark_point(filled=True, size=36).encode(
         shape=alt.Shape("result:N", title="Result", scale=alt.Scale(domain=["measured", "below assay limit"],
                                                                     range=["circle", "triangle-down"])),
@@ -268,13 +273,16 @@ def fig2b_proteinuria(ds, out_dir) -> Figure:
     data = _points(ds, "urine_protein_24h")
     resp = renal.renal_response(ds)["response"]
     data["renal_response"] = data["patient_id"].map(resp).fillna("no lupus nephritis")
+    present = [c for c in (*renal.CATEGORIES, "not evaluable", "no lupus nephritis")
+               if c in set(data["renal_response"])]
     chart = _trajectories(ds, data, "24-h urine protein (g/24h)", alt.Scale(zero=True),
-                                   extra_tooltip=[alt.Tooltip("renal_response:N", title="renal response")])
+                          extra_tooltip=[alt.Tooltip("renal_response:N", title="renal response")],
+                          dash=("renal_response", "Renal response", present))
     lo, hi = ds.reference_range("urine_protein_24h")
     band = _normal_band(lo, hi, float(data["value"].max() if len(data) else 1))
     chart = band + chart if band is not None else chart
-    return Figure("fig2b", "Figure 2b", "24-hour urine protein per patient; hover for each patient's renal "
-                  "response. The grey band is the normal range.", _done(chart, "Proteinuria"),
+    return Figure("fig2b", "Figure 2b", "24-hour urine protein per patient; the line style gives each "
+                  "patient's renal response (complete, partial, none). The grey band is the normal range.", _done(chart, "Proteinuria"),
                   data.reset_index(drop=True), "sle_cart.figures.fig2b_proteinuria", note=_cohort_note(ds)).publish(out_dir)
 
 
