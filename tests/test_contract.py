@@ -610,3 +610,22 @@ def test_bundled_dataset_is_valid_and_unchanged(capsys, tmp_path):
     assert _snapshot(BUNDLED) == before
     shutil.copytree(BUNDLED, tmp_path / "copy")
     assert dataset.load(tmp_path / "copy").sha256() == dataset.load(BUNDLED).sha256()
+
+
+def test_validated_dataset_cache_follows_the_folder(bundled_copy, tmp_path):
+    """A dataset validated in one folder and read back for another points at the new folder."""
+    import shutil
+
+    from sle_cart.dataset import load_cached
+
+    cache = tmp_path / "cache"
+    first_sha = load_cached(bundled_copy, cache_dir=cache).sha256()
+    moved = tmp_path / "moved"
+    shutil.copytree(bundled_copy, moved)
+    shutil.rmtree(bundled_copy)
+    again = load_cached(moved, cache_dir=cache)
+    assert len(list(cache.glob("*.pickle"))) == 1  # read back, not validated again
+    assert again.path == moved.resolve() and all(f.parent == moved.resolve() for f in again.files)
+    assert again.sha256() == first_sha
+    (moved / "patients.csv").write_text((moved / "patients.csv").read_text().replace("P1,F,28", "P1,F,29"))
+    assert load_cached(moved, cache_dir=cache).patients["age_years"].iloc[0] == 29  # content change re-validates

@@ -741,7 +741,9 @@ def load_cached(path: str | Path, cache_dir: str | Path | None = None) -> Datase
     if entry.exists():
         try:
             ds = pickle.loads(entry.read_bytes())
+            # the same content may have been validated in another folder: point at this one
             ds.path = path
+            ds.files = [path / f.name for f in ds.files]
             return ds
         except Exception:  # unreadable or from another environment: validate again
             pass

@@ -38,7 +38,8 @@ def summary_values(ds) -> dict[str, str]:
 
     Keys are claim ids (e.g. ``age_median``); extras: ``sledai_m3_p_exact``,
     ``renal_response_pct``, ``n_renal_responders``, ``n_lupus_nephritis``,
-    ``dataset_title`` and ``n_claims_holding``/``n_claims``.
+    ``sledai_test_n``, ``bcell_threshold``, ``complement_day``, ``dataset_name`` and
+    ``n_claims_holding``/``n_claims``.
     """
     results = claims.evaluate(ds)
     out = {}
@@ -79,8 +80,8 @@ def claims_ledger(ds, out_dir) -> Table:
     for c in doc["claims"]:
         v = c["reproduced"]
         rep = "–" if v is None else (fmt(v, 4) if c["unit"] == "p" else fmt(v, _published_decimals(c["id"])))
-        rows.append({"Claim": c["id"], "Statement": c["statement"], "Unit": c["unit"],
-                     "Published": str(c["published"]), "Reproduced": rep, "Verdict": mark[c["status"]]})
+        rows.append({"Claim": c["statement"], "Published": str(c["published"]), "Reproduced": rep,
+                     "Unit": c["unit"], "Verdict": mark[c["status"]], "Claim id": c["id"]})
     frame = pd.DataFrame(rows).set_index("Claim")
     n_ok = sum(c["holds"] for c in doc["claims"])
     t = Table("claims", f"Claims ledger: {n_ok} of {len(rows)} claims hold", frame, [

@@ -126,7 +126,10 @@ CSS = """\
 .sle-provenance code { font-size: .95em; word-break: break-all; }
 table.sle-clinical { border-collapse: collapse; font-size: .9em; margin-bottom: .4em; }
 table.sle-clinical caption { caption-side: top; font-weight: bold; text-align: left; padding-bottom: .4em; }
+.sle-table { overflow-x: auto; }
 table.sle-clinical th, table.sle-clinical td { border-bottom: 1px solid #ddd; padding: .25em .6em; text-align: right; }
+table.sle-clinical td.txt { text-align: left; }
+table.sle-clinical td:last-child.txt { font-size: .8em; color: #555; word-break: break-all; }
 table.sle-clinical th[scope=row], table.sle-clinical thead th:first-child { text-align: left; }
 table.sle-clinical tbody tr:last-child th, table.sle-clinical tbody tr:last-child td { border-top: 2px solid #888; }
 .sle-footnotes { font-size: .85em; color: #333; }

@@ -6,6 +6,7 @@ the header or the cells, and footnotes that state each statistic and unit.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +56,7 @@ class Table:
         head = "".join(f'<th scope="col">{e(str(c))}</th>' for c in [f.index.name or ""] + list(f.columns))
         body = []
         for idx, row in f.iterrows():
-            cells = "".join(f"<td>{e(str(v))}</td>" for v in row)
+            cells = "".join(f'<td class="{_align(v)}">{e(str(v))}</td>' for v in row)
             body.append(f'<tr><th scope="row">{e(str(idx))}</th>{cells}</tr>')
         notes = "".join(f"<li>{e(n)}</li>" for n in self.footnotes + [ROUNDING_NOTE])
         return (f'<div class="sle-table" id="table-{e(self.name)}"><table class="table sle-clinical">'
@@ -71,6 +72,11 @@ class Table:
 
     def __repr__(self) -> str:  # stable, short text/plain output
         return f"<Table {self.name}: {self.title}>"
+
+
+def _align(value) -> str:
+    """Numbers (and '<5', '–', '3/6 (50%)') right-aligned, words left-aligned."""
+    return "num" if re.match(r"^[<−\-–]?[\d.–]", str(value)) or str(value) == "–" else "txt"
 
 
 def table1_baseline(ds, out_dir) -> Table:
