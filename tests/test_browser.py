@@ -13,7 +13,7 @@ import re
 import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 from urllib.request import urlopen
 
 import pytest

@@ -23,10 +23,6 @@ FIGURES = ["fig1a", "fig1b", "fig2a", "fig2b", "fig2c", "fig2d", "safety"]
 TABLES = ["table1", "kinetics", "bcells", "sledai", "renal", "serology", "safety", "claims"]
 
 
-def _html_pages(site: Path):
-    return sorted(p for p in site.rglob("*.html") if "_modules" not in p.parts or p.name)
-
-
 def _tree_bytes(d: Path, skip=(".sle-site-key",)) -> dict[str, bytes]:
     return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file() and p.name not in skip}
 

@@ -31,7 +31,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import claims as claims_mod
 from . import dataset as dataset_mod
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -375,7 +374,3 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
         raise BuildError(f"--strict: {len(failing)} claim(s) do not hold: {', '.join(failing)}")
     return result
 
-
-def claims_only(data_dir) -> list[dict]:
-    """Evaluate the claims without building (used by ``validate``)."""
-    return claims_mod.evaluate(dataset_mod.load(data_dir))

@@ -7,7 +7,7 @@ table shown in the data-dictionary chapter, so the two cannot drift apart.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
@@ -45,7 +45,6 @@ class Table:
     columns: tuple[Column, ...]
     unique: tuple[str, ...] = ()
     may_be_empty: bool = False
-    extra: dict = field(default_factory=dict)
     row_checks: tuple[RowCheck, ...] = ()
 
 
@@ -123,13 +122,6 @@ def pandera_schema(table: str) -> pa.DataFrameSchema:
     }
     checks = [pa.Check(rc.fn, error=rc.rule) for rc in spec.row_checks]
     return pa.DataFrameSchema(columns, checks=checks, strict=False, ordered=False)
-
-
-def rule_of(table: str, column: str) -> str:
-    for c in TABLES[table].columns:
-        if c.name == column:
-            return c.rule
-    return ""
 
 
 def dictionary() -> pd.DataFrame:
