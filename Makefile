@@ -1,7 +1,9 @@
 # The front door.  On a machine with python3, make and git:
 #   make book                      build the site for the bundled dataset into _build/html
 #   make book DATA=dir OUT=dir     build the whole book for another dataset
-#   make test                      run every test (unit, contract, nbval, browser)
+#   make test                      run every test (unit, contract, builds, nbval, browser)
+#   make check                     the fast loop: unit, analysis and contract tests, no builds (< 30 s)
+#   make lint                      ruff check and ruff format --check
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -10,7 +12,7 @@ DATA   ?=
 OUT    ?=
 ARGS   ?=
 
-.PHONY: setup book test validate clean freeze bench
+.PHONY: setup book test check lint format validate clean freeze bench
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +29,17 @@ book: setup
 test: setup
 	$(BIN)/python -m pytest $(ARGS)
 
+check: setup
+	$(BIN)/python -m pytest -q -o addopts="-p no:cacheprovider" -m "not build and not browser" tests $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: setup
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
 validate: setup
 	$(BIN)/python -m sle_cart validate "$(or $(DATA),data/im19-sle)"
 
@@ -34,7 +47,7 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 freeze: setup
-	{ sed -n '1,3p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^sle-cart'; } > requirements.new && mv requirements.new requirements.txt
+	{ sed -n '1,3p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^sle-cart\|^# Editable'; } > requirements.new && mv requirements.new requirements.txt
 
 clean:
 	rm -rf _build

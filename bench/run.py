@@ -15,9 +15,11 @@ Scenarios
   6. synthetic cohorts of 6, 60, 600 and 6,000 patients (clean builds), with
      the largest chapter page in bytes (the shared Vega bundle is not counted)
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -42,8 +44,14 @@ BOOK_FILES = ("_config.yml", "_toc.yml", "index.md")
 def measure(cmd: list[str], cwd: Path = ROOT, env: dict | None = None) -> dict:
     """Run ``cmd``; return wall seconds and the peak summed RSS of its whole process tree."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     peak = 0
     stop = threading.Event()
 
@@ -55,10 +63,8 @@ def measure(cmd: list[str], cwd: Path = ROOT, env: dict | None = None) -> dict:
                 procs = [root, *root.children(recursive=True)]
                 rss = 0
                 for p in procs:
-                    try:
+                    with contextlib.suppress(psutil.Error):
                         rss += p.memory_info().rss
-                    except psutil.Error:
-                        pass
                 peak = max(peak, rss)
             except psutil.Error:
                 pass
@@ -72,7 +78,7 @@ def measure(cmd: list[str], cwd: Path = ROOT, env: dict | None = None) -> dict:
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out[-3000:]}")
-    return {"seconds": wall, "peak_mb": peak / 2 ** 20, "output": out}
+    return {"seconds": wall, "peak_mb": peak / 2**20, "output": out}
 
 
 def book_copy(dst: Path) -> Path:
@@ -85,17 +91,30 @@ def book_copy(dst: Path) -> Path:
 
 
 def build_cmd(book: Path, cache: Path, out: Path, data: Path | None = None, extra=()) -> list[str]:
-    cmd = [PY, "-m", "sle_cart", "build", "--book-root", str(book), "--cache-dir", str(cache),
-           "--out", str(out), *extra]
+    cmd = [
+        PY,
+        "-m",
+        "sle_cart",
+        "build",
+        "--book-root",
+        str(book),
+        "--cache-dir",
+        str(cache),
+        "--out",
+        str(out),
+        *extra,
+    ]
     if data:
         cmd += ["--data", str(data)]
     return cmd
 
 
 def median_of(runs: list[dict]) -> dict:
-    return {"seconds": statistics.median(r["seconds"] for r in runs),
-            "peak_mb": statistics.median(r["peak_mb"] for r in runs),
-            "all_seconds": [round(r["seconds"], 2) for r in runs]}
+    return {
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "peak_mb": statistics.median(r["peak_mb"] for r in runs),
+        "all_seconds": [round(r["seconds"], 2) for r in runs],
+    }
 
 
 def scenario_builds(tmp: Path, runs: int) -> dict:
@@ -122,8 +141,9 @@ def scenario_baseline(tmp: Path, runs: int) -> list[dict]:
         book = book_copy(tmp / f"jb{i}")
         shutil.copytree(ROOT / "data", book / "data")
         cfg = (book / "_config.yml").read_text(encoding="utf-8")
-        (book / "_config.yml").write_text(cfg.replace('execute_notebooks: "off"', 'execute_notebooks: force'),
-                                          encoding="utf-8")
+        (book / "_config.yml").write_text(
+            cfg.replace('execute_notebooks: "off"', "execute_notebooks: force"), encoding="utf-8"
+        )
         for p in (book / "chapters").glob("*.ipynb"):
             nb = nbformat.read(p, as_version=4)
             for c in nb.cells:
@@ -132,8 +152,12 @@ def scenario_baseline(tmp: Path, runs: int) -> list[dict]:
             nbformat.write(nb, p)
         (book / "_build" / "extra").mkdir(parents=True)
         jb = str(Path(PY).parent / "jupyter-book")
-        out.append(measure([jb, "build", str(book), "--all", "-W", "-n", "--keep-going"],
-                           env={"SLE_CART_DATA": str(book / "data" / "im19-sle")}))
+        out.append(
+            measure(
+                [jb, "build", str(book), "--all", "-W", "-n", "--keep-going"],
+                env={"SLE_CART_DATA": str(book / "data" / "im19-sle")},
+            )
+        )
     return out
 
 
@@ -145,8 +169,11 @@ def scenario_cohorts(tmp: Path, runs: int, sizes: list[int]) -> dict:
     res = {}
     for n in sizes:
         data = tmp / f"synth{n}"
-        subprocess.run([PY, "-m", "sle_cart", "synth", "--patients", str(n), "--out", str(data)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [PY, "-m", "sle_cart", "synth", "--patients", str(n), "--out", str(data)],
+            check=True,
+            capture_output=True,
+        )
         rs = []
         for i in range(runs):
             book = book_copy(tmp / f"cohort{n}-{i}")
@@ -160,21 +187,29 @@ def scenario_cohorts(tmp: Path, runs: int, sizes: list[int]) -> dict:
 
 
 def machine() -> dict:
-    mem = psutil.virtual_memory().total / 2 ** 30
-    return {"cores": os.cpu_count(), "memory_gib": round(mem, 1), "python": platform.python_version(),
-            "platform": platform.platform(), "date": dt.date.today().isoformat()}
+    mem = psutil.virtual_memory().total / 2**30
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": dt.date.today().isoformat(),
+    }
 
 
 def write_results(m: dict, b: dict, base: list, mt: list | None, cohorts: dict, runs: int) -> str:
     clean, noch, edit = (median_of(b[k]) for k in ("clean", "nochange", "edit"))
     bl = median_of(base)
     lines = [
-        "# Benchmark results", "",
+        "# Benchmark results",
+        "",
         f"Written by `bench/run.py` on {m['date']}: {m['cores']} cores, {m['memory_gib']} GiB memory, "
         f"Python {m['python']}, {m['platform']}. Each figure is the median of {runs} runs made in this one run "
         "(all runs in brackets). Peak memory is the summed resident memory of the whole process tree "
-        "(build, chapter workers, Jupyter kernels, Sphinx), sampled every 50 ms.", "",
-        "| scenario | wall time (s) | peak memory (MB) | runs (s) |", "|---|---:|---:|---|",
+        "(build, chapter workers, Jupyter kernels, Sphinx), sampled every 50 ms.",
+        "",
+        "| scenario | wall time (s) | peak memory (MB) | runs (s) |",
+        "|---|---:|---:|---|",
         f"| 1. clean build, bundled book | {clean['seconds']:.1f} | {clean['peak_mb']:.0f} | {clean['all_seconds']} |",
         f"| 2. rebuild, nothing changed | {noch['seconds']:.2f} | {noch['peak_mb']:.0f} | {noch['all_seconds']} |",
         f"| 3. rebuild after editing one chapter's markdown | {edit['seconds']:.1f} | {edit['peak_mb']:.0f} | "
@@ -184,19 +219,29 @@ def write_results(m: dict, b: dict, base: list, mt: list | None, cohorts: dict, 
     ]
     if mt:
         t = median_of(mt)
-        lines.append(f"| 5. `make test`, dependencies installed | {t['seconds']:.1f} | {t['peak_mb']:.0f} | "
-                     f"{t['all_seconds']} |")
-    lines += ["", "Chapters re-executed after the one-chapter edit: "
-              + ", ".join(sorted({", ".join(r["reexecuted"]) for r in b["edit"]})) + ".", "",
-              "## Cohort size (clean builds of synthetic cohorts)", "",
-              "| patients | wall time (s) | peak memory (MB) | largest chapter page (bytes) | runs (s) |",
-              "|---:|---:|---:|---:|---|"]
+        lines.append(
+            f"| 5. `make test`, dependencies installed | {t['seconds']:.1f} | {t['peak_mb']:.0f} | "
+            f"{t['all_seconds']} |"
+        )
+    lines += [
+        "",
+        "Chapters re-executed after the one-chapter edit: "
+        + ", ".join(sorted({", ".join(r["reexecuted"]) for r in b["edit"]}))
+        + ".",
+        "",
+        "## Cohort size (clean builds of synthetic cohorts)",
+        "",
+        "| patients | wall time (s) | peak memory (MB) | largest chapter page (bytes) | runs (s) |",
+        "|---:|---:|---:|---:|---|",
+    ]
     for n, rs in cohorts.items():
         med = median_of(rs)
         page = max(r["largest_page"][1] for r in rs)
         name = rs[0]["largest_page"][0]
-        lines.append(f"| {n:,} | {med['seconds']:.1f} | {med['peak_mb']:.0f} | {page:,} ({name}) | "
-                     f"{med['all_seconds']} |")
+        lines.append(
+            f"| {n:,} | {med['seconds']:.1f} | {med['peak_mb']:.0f} | {page:,} ({name}) | "
+            f"{med['all_seconds']} |"
+        )
     small, large = min(cohorts), max(cohorts)
     s_small, s_large = median_of(cohorts[small]), median_of(cohorts[large])
     largest_page = max(r["largest_page"][1] for r in cohorts[large])
@@ -210,10 +255,14 @@ def write_results(m: dict, b: dict, base: list, mt: list | None, cohorts: dict, 
     for name, value, target in ratios:
         ok = value <= float(target.split()[-1])
         lines.append(f"| {name} | {value:.2f} | {target} | {'yes' if ok else 'no'} |")
-    lines.append(f"| peak memory, {large:,} patients | {s_large['peak_mb']:.0f} MB | < 2048 MB | "
-                 f"{'yes' if s_large['peak_mb'] < 2048 else 'no'} |")
-    lines.append(f"| largest chapter page, {large:,} patients | {largest_page:,} B | < 1.5 MB | "
-                 f"{'yes' if largest_page < 1.5e6 else 'no'} |")
+    lines.append(
+        f"| peak memory, {large:,} patients | {s_large['peak_mb']:.0f} MB | < 2048 MB | "
+        f"{'yes' if s_large['peak_mb'] < 2048 else 'no'} |"
+    )
+    lines.append(
+        f"| largest chapter page, {large:,} patients | {largest_page:,} B | < 1.5 MB | "
+        f"{'yes' if largest_page < 1.5e6 else 'no'} |"
+    )
     e = statistics.median(chapter_seconds(r["output"]) for r in b["clean"])
     lines.append(floor_section(e, bl["seconds"], clean["seconds"], m["cores"]))
     return "\n".join(lines) + "\n"
@@ -236,14 +285,20 @@ def floor_section(chapter_cpu_s: float, baseline_s: float, clean_s: float, cores
     """
     sphinx_s = max(baseline_s - chapter_cpu_s, 0.0)
     floor = (chapter_cpu_s / cores + sphinx_s) / baseline_s
-    return "\n".join([
-        "", "## Where the time goes", "",
-        f"A clean build's chapters took {chapter_cpu_s:.1f} s of execution in total (kernel start, imports, "
-        f"analysis, SVG/PNG export), run {cores} at a time; the rest of the baseline, about {sphinx_s:.1f} s, is "
-        "Jupyter Book/Sphinx, which both builds pay in full (Jupyter Book 1 cannot build in parallel: its "
-        "sphinx_multitoc_numbering extension is not declared parallel-safe, so `-j` fails under `-W`). "
-        f"The lowest clean/baseline ratio {cores} cores allow is therefore about {floor:.2f}; "
-        f"measured: {clean_s / baseline_s:.2f}.", ""])
+    return "\n".join(
+        [
+            "",
+            "## Where the time goes",
+            "",
+            f"A clean build's chapters took {chapter_cpu_s:.1f} s of execution in total (kernel start, imports, "
+            f"analysis, SVG/PNG export), run {cores} at a time; the rest of the baseline, about {sphinx_s:.1f} s, is "
+            "Jupyter Book/Sphinx, which both builds pay in full (Jupyter Book 1 cannot build in parallel: its "
+            "sphinx_multitoc_numbering extension is not declared parallel-safe, so `-j` fails under `-W`). "
+            f"The lowest clean/baseline ratio {cores} cores allow is therefore about {floor:.2f}; "
+            f"measured: {clean_s / baseline_s:.2f}.",
+            "",
+        ]
+    )
 
 
 def main() -> int:
@@ -270,9 +325,18 @@ def main() -> int:
     Path(args.out).write_text(text, encoding="utf-8")
     raw = Path(args.out).with_suffix(".json")
     strip = lambda rs: [{k: v for k, v in r.items() if k != "output"} for r in rs]  # noqa: E731
-    raw.write_text(json.dumps({"builds": {k: strip(v) for k, v in b.items()}, "baseline": strip(base),
-                               "make_test": strip(mt) if mt else None,
-                               "cohorts": {str(k): strip(v) for k, v in cohorts.items()}}, indent=1) + "\n")
+    raw.write_text(
+        json.dumps(
+            {
+                "builds": {k: strip(v) for k, v in b.items()},
+                "baseline": strip(base),
+                "make_test": strip(mt) if mt else None,
+                "cohorts": {str(k): strip(v) for k, v in cohorts.items()},
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     print(text)
     return 0
 

@@ -1,4 +1,5 @@
 """Shared fixtures: small datasets written as real files and loaded by the real loader."""
+
 from __future__ import annotations
 
 import csv
@@ -22,21 +23,47 @@ reference_ranges:
   urine_protein_24h: {{upper: 0.15, unit: g/24h}}
 definitions: {definitions}
 """
-PATIENT_COLS = ["patient_id", "sex", "age_years", "disease_duration_years", "weight_kg", "dose_cells",
-                "prior_therapy_lines", "lupus_nephritis", "follow_up_months"]
+PATIENT_COLS = [
+    "patient_id",
+    "sex",
+    "age_years",
+    "disease_duration_years",
+    "weight_kg",
+    "dose_cells",
+    "prior_therapy_lines",
+    "lupus_nephritis",
+    "follow_up_months",
+]
 
 
-def write_dataset(path: Path, patients, measurements, events=(), name="fixture", title="Fixture",
-                  provenance="observed", definitions="{}") -> Path:
+def write_dataset(
+    path: Path,
+    patients,
+    measurements,
+    events=(),
+    name="fixture",
+    title="Fixture",
+    provenance="observed",
+    definitions="{}",
+) -> Path:
     """Write a dataset folder. ``patients``: dicts (missing columns get defaults);
     ``measurements``: (patient_id, day, analyte, value[, unit]); ``events``: (pid, event, grade, onset, resolution)."""
-    from sle_cart.definitions import ANALYTES
+    from sle_cart.inputs.definitions import ANALYTES
 
     path.mkdir(parents=True, exist_ok=True)
-    (path / "dataset.yml").write_text(META.format(name=name, title=title, provenance=provenance,
-                                                  definitions=definitions), encoding="utf-8")
-    defaults = dict(sex="F", age_years=30, disease_duration_years=5, weight_kg=60, dose_cells=6e7,
-                    prior_therapy_lines=2, lupus_nephritis="true", follow_up_months=6)
+    (path / "dataset.yml").write_text(
+        META.format(name=name, title=title, provenance=provenance, definitions=definitions), encoding="utf-8"
+    )
+    defaults = dict(
+        sex="F",
+        age_years=30,
+        disease_duration_years=5,
+        weight_kg=60,
+        dose_cells=6e7,
+        prior_therapy_lines=2,
+        lupus_nephritis="true",
+        follow_up_months=6,
+    )
     with open(path / "patients.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, PATIENT_COLS, lineterminator="\n")
         w.writeheader()
@@ -67,13 +94,14 @@ def bundled_copy(tmp_path) -> Path:
 def make_dataset(tmp_path):
     def make(patients, measurements, events=(), **kw):
         return write_dataset(tmp_path / kw.pop("folder", "ds"), patients, measurements, events, **kw)
+
     return make
 
 
 @pytest.fixture(scope="session")
 def bundled_build(tmp_path_factory):
     """The bundled book built once per session into a temporary folder (own cache, parallel, --strict)."""
-    from sle_cart.build import build
+    from sle_cart.book.build import build
 
     base = tmp_path_factory.mktemp("bundled")
     result = build(out=base / "html", cache_dir=base / "cache", quiet=True, strict=True)

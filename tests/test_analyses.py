@@ -1,7 +1,9 @@
 """Unit tests of the analysis rules on small datasets built for each rule."""
+
 import pytest
 
-from sle_cart import claims, dataset, disease_activity, kinetics, renal, safety, serology
+from sle_cart.analysis import claims, disease_activity, kinetics, renal, safety, serology
+from sle_cart.inputs import dataset
 
 
 def _pid(n):
@@ -12,17 +14,32 @@ def test_renal_response_categories_and_boundaries(make_dataset):
     u = "urine_protein_24h"
     pats = _pid(7)
     pats[5]["lupus_nephritis"] = "no"  # R6 has no nephritis: excluded
-    m = [("R1", -3, u, 2.0), ("R1", 30, u, 3.0), ("R1", 90, u, 0.49),  # last value counts -> complete
-         ("R2", -1, u, 2.0), ("R2", 60, u, 0.5),  # 0.5 is not < 0.5; 75 % lower and < 3 -> partial
-         ("R3", 0, u, 4.0), ("R3", 60, u, 2.0),  # exactly 50 % lower -> partial
-         ("R4", 0, u, 8.0), ("R4", 60, u, 3.0),  # 62.5 % lower but not < 3 -> none
-         ("R5", 0, u, 2.0), ("R5", 60, u, 1.2),  # 40 % lower -> none
-         ("R6", 0, u, 2.0), ("R6", 60, u, 0.1),
-         ("R7", 30, u, 0.2)]  # no baseline -> not evaluable
+    m = [
+        ("R1", -3, u, 2.0),
+        ("R1", 30, u, 3.0),
+        ("R1", 90, u, 0.49),  # last value counts -> complete
+        ("R2", -1, u, 2.0),
+        ("R2", 60, u, 0.5),  # 0.5 is not < 0.5; 75 % lower and < 3 -> partial
+        ("R3", 0, u, 4.0),
+        ("R3", 60, u, 2.0),  # exactly 50 % lower -> partial
+        ("R4", 0, u, 8.0),
+        ("R4", 60, u, 3.0),  # 62.5 % lower but not < 3 -> none
+        ("R5", 0, u, 2.0),
+        ("R5", 60, u, 1.2),  # 40 % lower -> none
+        ("R6", 0, u, 2.0),
+        ("R6", 60, u, 0.1),
+        ("R7", 30, u, 0.2),
+    ]  # no baseline -> not evaluable
     ds = dataset.load(make_dataset(pats, m))
     r = renal.renal_response(ds)["response"].to_dict()
-    assert r == {"R1": "complete", "R2": "partial", "R3": "partial", "R4": "none", "R5": "none",
-                 "R7": "not evaluable"}
+    assert r == {
+        "R1": "complete",
+        "R2": "partial",
+        "R3": "partial",
+        "R4": "none",
+        "R5": "none",
+        "R7": "not evaluable",
+    }
     counts = renal.response_counts(ds)
     assert counts["n_lupus_nephritis"] == 6
     assert counts["rate"] == pytest.approx(3 / 6)
@@ -31,9 +48,16 @@ def test_renal_response_categories_and_boundaries(make_dataset):
 
 def test_depletion_day_uses_threshold_and_censoring(make_dataset):
     b = "cd19_b"
-    m = [("A", -5, b, 120), ("A", 1, b, "<5"),  # censored at the threshold: below 5
-         ("B", -5, b, 80), ("B", 1, b, "<10"), ("B", 4, b, 4.9),  # '<10' might be 9: not depleted yet
-         ("C", -5, b, 60), ("C", 1, b, 5.0), ("C", 7, b, 2)]  # exactly 5 is not below 5
+    m = [
+        ("A", -5, b, 120),
+        ("A", 1, b, "<5"),  # censored at the threshold: below 5
+        ("B", -5, b, 80),
+        ("B", 1, b, "<10"),
+        ("B", 4, b, 4.9),  # '<10' might be 9: not depleted yet
+        ("C", -5, b, 60),
+        ("C", 1, b, 5.0),
+        ("C", 7, b, 2),
+    ]  # exactly 5 is not below 5
     ds = dataset.load(make_dataset([{"patient_id": p} for p in "ABCD"], m))
     dep = kinetics.bcell_depletion(ds)
     assert dep["first_depleted_day"].tolist()[:3] == [1, 4, 7]
@@ -51,8 +75,16 @@ def test_depletion_threshold_can_be_overridden(make_dataset):
 
 def test_peak_day_is_first_day_of_maximum_and_auc_is_trapezoidal(make_dataset):
     c = "car_t"
-    m = [("E", 0, c, "<0.5"), ("E", 7, c, 100), ("E", 8, c, 100), ("E", 9, c, 50), ("E", 28, c, 10),
-         ("E", 60, c, 3), ("E", 90, c, "<0.5"), ("E", 120, c, 500)]  # day 120 is outside the 0-90 window
+    m = [
+        ("E", 0, c, "<0.5"),
+        ("E", 7, c, 100),
+        ("E", 8, c, 100),
+        ("E", 9, c, 50),
+        ("E", 28, c, 10),
+        ("E", 60, c, 3),
+        ("E", 90, c, "<0.5"),
+        ("E", 120, c, 500),
+    ]  # day 120 is outside the 0-90 window
     ds = dataset.load(make_dataset([{"patient_id": "E"}], m))
     k = kinetics.car_t_kinetics(ds).loc["E"]
     assert k["cmax_cells_per_uL"] == 100
@@ -79,17 +111,28 @@ def test_exact_wilcoxon_all_improved(make_dataset):
     ds = dataset.load(make_dataset([{"patient_id": f"W{i}"} for i in range(6)], m))
     t = disease_activity.sledai_change_test(ds)
     assert t["n"] == 6
-    assert t["p_value"] == pytest.approx(2 / 2 ** 6)  # every sign positive: 2 of 64 sign patterns
+    assert t["p_value"] == pytest.approx(2 / 2**6)  # every sign positive: 2 of 64 sign patterns
     assert "exact" in t["method"]
 
 
 def test_dsdna_conversion_and_complement(make_dataset):
-    m = [("S1", 0, "anti_dsdna", 40), ("S1", 90, "anti_dsdna", 5),  # converts
-         ("S2", 0, "anti_dsdna", 40), ("S2", 90, "anti_dsdna", 8),  # 8 is not below the limit 8
-         ("S3", 0, "anti_dsdna", 6), ("S3", 90, "anti_dsdna", 2),  # negative at baseline: no conversion
-         ("S1", 0, "c3", 0.5), ("S1", 0, "c4", 0.1), ("S1", 30, "c3", 0.95), ("S1", 30, "c4", 0.15),
-         ("S1", 45, "c3", 0.95), ("S1", 45, "c4", 0.16),  # both normal first on day 45
-         ("S2", 0, "c3", 0.5), ("S2", 61, "c3", 1.0), ("S2", 61, "c4", 0.2)]  # day 61 is too late
+    m = [
+        ("S1", 0, "anti_dsdna", 40),
+        ("S1", 90, "anti_dsdna", 5),  # converts
+        ("S2", 0, "anti_dsdna", 40),
+        ("S2", 90, "anti_dsdna", 8),  # 8 is not below the limit 8
+        ("S3", 0, "anti_dsdna", 6),
+        ("S3", 90, "anti_dsdna", 2),  # negative at baseline: no conversion
+        ("S1", 0, "c3", 0.5),
+        ("S1", 0, "c4", 0.1),
+        ("S1", 30, "c3", 0.95),
+        ("S1", 30, "c4", 0.15),
+        ("S1", 45, "c3", 0.95),
+        ("S1", 45, "c4", 0.16),  # both normal first on day 45
+        ("S2", 0, "c3", 0.5),
+        ("S2", 61, "c3", 1.0),
+        ("S2", 61, "c4", 0.2),
+    ]  # day 61 is too late
     ds = dataset.load(make_dataset([{"patient_id": p} for p in ("S1", "S2", "S3")], m))
     conv = serology.dsdna_conversion(ds)["converted_negative"].tolist()
     assert conv == [True, False, False]
@@ -102,22 +145,41 @@ def test_dsdna_conversion_and_complement(make_dataset):
 def test_safety_counts_use_worst_grade(make_dataset):
     events = [("A", "CRS", 1, 1, 3), ("A", "CRS", 2, 5, 7), ("B", "CRS", 1, 2, ""), ("C", "ICANS", 1, 4, 6)]
     ds = dataset.load(make_dataset([{"patient_id": p} for p in "ABCD"], [("A", 0, "c3", 1)], events))
-    assert safety.safety_counts(ds) == {"n_patients": 4, "crs_grade1": 1, "crs_grade2_plus": 1, "any_crs": 2,
-                                        "icans": 1}
+    assert safety.safety_counts(ds) == {
+        "n_patients": 4,
+        "crs_grade1": 1,
+        "crs_grade2_plus": 1,
+        "any_crs": 2,
+        "icans": 1,
+    }
     ae = safety.adverse_events(ds)
     assert ae["resolution_day"].isna().sum() == 1  # ongoing episode kept, not dropped
 
 
-@pytest.mark.parametrize("published, reproduced, ok", [
-    ("5.0", 4.96, True), ("5.0", 4.94, False), ("188.1", 188.05, True), ("188.1", 188.149, True),
-    ("37", 37.5, False), ("37", 36.5, True), ("9.5", 9.5, True), ("0.5", 0.45, True), ("0.5", 0.44, False),
-    ("<0.05", 0.049, True), ("<0.05", 0.05, False), ("6", None, False), ("<0.05", None, False)])
+@pytest.mark.parametrize(
+    "published, reproduced, ok",
+    [
+        ("5.0", 4.96, True),
+        ("5.0", 4.94, False),
+        ("188.1", 188.05, True),
+        ("188.1", 188.149, True),
+        ("37", 37.5, False),
+        ("37", 36.5, True),
+        ("9.5", 9.5, True),
+        ("0.5", 0.45, True),
+        ("0.5", 0.44, False),
+        ("<0.05", 0.049, True),
+        ("<0.05", 0.05, False),
+        ("6", None, False),
+        ("<0.05", None, False),
+    ],
+)
 def test_claims_comparison_rule(published, reproduced, ok):
     assert claims.holds(published, reproduced) is ok
 
 
 def test_claim_ids_match_the_contract():
-    contract = (__import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data-contract.md")
+    contract = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data-contract.md"
     ids = {c.id for c in claims.CLAIMS}
     assert len(ids) == len(claims.CLAIMS) == 39
     if contract.exists():  # the shared contract sits beside the repository
@@ -126,11 +188,14 @@ def test_claim_ids_match_the_contract():
 
 
 def test_blank_optional_cells_are_reported_as_missing_not_dropped(make_dataset, tmp_path):
-    from sle_cart import cohort, tables
+    from sle_cart.analysis import cohort
+    from sle_cart.present import tables
 
-    pats = [{"patient_id": "A", "weight_kg": 50, "follow_up_months": 4},
-            {"patient_id": "B", "weight_kg": "", "follow_up_months": ""},
-            {"patient_id": "C", "weight_kg": 70, "follow_up_months": 8}]
+    pats = [
+        {"patient_id": "A", "weight_kg": 50, "follow_up_months": 4},
+        {"patient_id": "B", "weight_kg": "", "follow_up_months": ""},
+        {"patient_id": "C", "weight_kg": 70, "follow_up_months": 8},
+    ]
     ds = dataset.load(make_dataset(pats, [("A", 0, "sledai_2k", 10)]))
     assert len(ds.patients) == 3  # the patient with blanks is kept
     t1 = cohort.table1(ds)

@@ -4,6 +4,7 @@ Needs Debian's Chromium (/usr/bin/chromium) and Playwright for Python. In CI
 (``CI`` or ``SLE_CART_REQUIRE_BROWSER`` set) a missing browser fails the test;
 elsewhere the test is skipped with the install command.
 """
+
 from __future__ import annotations
 
 import functools
@@ -19,12 +20,19 @@ from urllib.request import urlopen
 import pytest
 
 from conftest import ROOT
-from sle_cart import report
-from sle_cart.dataset import load
+from sle_cart.inputs.dataset import load
+from sle_cart.present import report
 
 CHROMIUM = os.environ.get("SLE_CART_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 pytestmark = pytest.mark.browser
 
@@ -70,25 +78,38 @@ def browse(root_url: str, site: Path, pages: list[str], chart_timeout_ms: int = 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("console", lambda m: report_["errors"].append(f"{page.url}: {m.text}") if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: report_["errors"].append(f"{page.url}: {m.text}") if m.type == "error" else None,
+        )
         page.on("pageerror", lambda e: report_["errors"].append(f"{page.url}: {e}"))
-        page.on("request", lambda r: None if r.url.startswith(root_url) or r.url.startswith(("data:", "blob:"))
-                else report_["foreign"].append(r.url))
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith(root_url) or r.url.startswith(("data:", "blob:"))
+                else report_["foreign"].append(r.url)
+            ),
+        )
         for rel in pages:
             page.goto(urljoin(root_url, rel), wait_until="load")
             n_charts = page.locator(".sle-figure").count()
             if n_charts:
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.sle-figure')].every("
-                    "f => f.querySelector('svg.marks, canvas.marks'))", timeout=chart_timeout_ms)
+                    "f => f.querySelector('svg.marks, canvas.marks'))",
+                    timeout=chart_timeout_ms,
+                )
             drawn = page.locator(".sle-figure svg.marks, .sle-figure canvas.marks").count()
             notice = page.locator(".sle-notice")
             report_["pages"][rel] = {
-                "charts": n_charts, "drawn": drawn,
+                "charts": n_charts,
+                "drawn": drawn,
                 "notice_visible": notice.count() > 0 and notice.first.is_visible(),
                 "text": page.inner_text("body"),
-                "links": page.eval_on_selector_all("a[href], link[href], script[src], img[src]",
-                                                   "els => els.map(e => e.href || e.src)"),
+                "links": page.eval_on_selector_all(
+                    "a[href], link[href], script[src], img[src]", "els => els.map(e => e.href || e.src)"
+                ),
             }
             page.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__") + ".png")), full_page=True)
         browser.close()
@@ -126,8 +147,16 @@ def test_summary_shows_the_glued_numbers(browsed):
     rep, _, _ = browsed
     text = rep["pages"]["chapters/01-summary.html"]["text"]
     values = report.summary_values(load(ROOT / "data" / "im19-sle"))
-    for key in ("car_t_peak_median", "car_t_peak_day_median", "sledai_baseline_median", "sledai_m1_median",
-                "sledai_m3_p_exact", "disease_duration_median", "follow_up_median", "renal_response_pct"):
+    for key in (
+        "car_t_peak_median",
+        "car_t_peak_day_median",
+        "sledai_baseline_median",
+        "sledai_m1_median",
+        "sledai_m3_p_exact",
+        "disease_duration_median",
+        "follow_up_median",
+        "renal_response_pct",
+    ):
         assert values[key] in text, key
     assert re.search(r"peaked at a median of 188\.1 cells/µL", text)
     assert "{glue" not in text
@@ -154,7 +183,7 @@ def test_every_internal_link_and_download_resolves(browsed):
 
 def test_browser_check_fails_without_the_offline_vega_bundle(served_site, tmp_path):
     """The check has teeth: remove the local Vega bundle and charts are no longer drawn."""
-    url, site = served_site
+    _url, site = served_site
     broken = tmp_path / "site"
     shutil.copytree(site, broken)
     (broken / "_static" / "sle" / "vega-bundle.js").unlink()
@@ -165,7 +194,11 @@ def test_browser_check_fails_without_the_offline_vega_bundle(served_site, tmp_pa
         from playwright.sync_api import Error as PlaywrightError
 
         with pytest.raises(PlaywrightError):  # waiting for drawn charts times out
-            browse(f"http://127.0.0.1:{server.server_address[1]}/", broken, ["chapters/03-fig1a-car-t-kinetics.html"],
-                   chart_timeout_ms=4000)
+            browse(
+                f"http://127.0.0.1:{server.server_address[1]}/",
+                broken,
+                ["chapters/03-fig1a-car-t-kinetics.html"],
+                chart_timeout_ms=4000,
+            )
     finally:
         server.shutdown()

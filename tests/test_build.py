@@ -1,4 +1,5 @@
 """End-to-end builds: the site, claims.json, atomic publishing, caching and reproducibility."""
+
 from __future__ import annotations
 
 import json
@@ -17,19 +18,26 @@ import pytest
 
 from conftest import BUNDLED, ROOT, book_copy, write_dataset
 from sle_cart import cli
-from sle_cart.build import BuildError, build, chapters
+from sle_cart.book.build import BuildError, build, chapters
+
+pytestmark = pytest.mark.build
+
 
 FIGURES = ["fig1a", "fig1b", "fig2a", "fig2b", "fig2c", "fig2d", "safety"]
 TABLES = ["table1", "kinetics", "bcells", "sledai", "renal", "serology", "safety", "claims"]
 
 
 def _tree_bytes(d: Path, skip=(".sle-site-key",)) -> dict[str, bytes]:
-    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file() and p.name not in skip}
+    return {
+        str(p.relative_to(d)): p.read_bytes()
+        for p in sorted(d.rglob("*"))
+        if p.is_file() and p.name not in skip
+    }
 
 
 # ------------------------------------------------------------------ the bundled book
 def test_bundled_claims_json_all_hold(bundled_build):
-    result, base = bundled_build
+    _result, base = bundled_build
     doc = json.loads((base / "html" / "claims.json").read_text(encoding="utf-8"))
     assert doc["dataset"]["name"] == "im19-sle" and doc["dataset"]["provenance"] == "reconstructed"
     assert re.fullmatch(r"[0-9a-f]{64}", doc["dataset"]["sha256"])
@@ -53,7 +61,7 @@ def test_every_figure_has_svg_png_csv_and_source_link(bundled_build):
     pages = "".join(p.read_text(encoding="utf-8") for p in (site / "chapters").glob("*.html"))
     for name in FIGURES:
         assert f'href="../downloads/{name}.svg"' in pages
-    for fn in re.findall(r'href="\.\./_modules/sle_cart/(\w+)\.html#(\w+)"', pages):
+    for fn in re.findall(r'href="\.\./_modules/sle_cart/([\w/]+)\.html#(\w+)"', pages):
         module_page = (site / "_modules" / "sle_cart" / f"{fn[0]}.html").read_text(encoding="utf-8")
         assert f'id="{fn[1]}"' in module_page, fn  # the caption's source link lands on the function
 
@@ -98,11 +106,13 @@ def test_committed_notebooks_are_the_build_output(bundled_build):
     for nb in chapters():
         cached = list((base / "cache").glob(f"{nb.stem}-*/{nb.name}"))
         assert len(cached) == 1
-        assert cached[0].read_bytes() == nb.read_bytes(), f"{nb.name} differs from a fresh build: run make book"
+        assert cached[0].read_bytes() == nb.read_bytes(), (
+            f"{nb.name} differs from a fresh build: run make book"
+        )
 
 
 def test_rebuild_from_clean_is_byte_identical_and_sequential_equals_parallel(bundled_build, tmp_path):
-    first, base = bundled_build
+    _first, base = bundled_build
     build(out=tmp_path / "html", cache_dir=tmp_path / "cache", quiet=True, jobs=1)
     a, b = _tree_bytes(base / "html"), _tree_bytes(tmp_path / "html")
     assert a.keys() == b.keys()
@@ -155,7 +165,9 @@ def test_failed_chapter_leaves_previous_output_identical(private_book, capsys):
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
     nbformat.write(nb, nb_path)
-    with pytest.raises(BuildError, match=r"05-fig2a-sledai.ipynb: cell \d+ raised RuntimeError: deliberate failure"):
+    with pytest.raises(
+        BuildError, match=r"05-fig2a-sledai.ipynb: cell \d+ raised RuntimeError: deliberate failure"
+    ):
         build(out=out, cache_dir=cache, book_root=book, quiet=True)
     assert _tree_bytes(out, skip=()) == before
     assert not list(out.parent.glob(".sle-build-*"))  # staging removed
@@ -175,15 +187,31 @@ def test_invalid_data_exits_2_and_leaves_output_identical(bundled_build, tmp_pat
     assert _tree_bytes(out, skip=()) == before
 
 
+def _wait_for_chapter_execution(parent: Path, proc, timeout: float = 120) -> None:
+    """Block until a chapter kernel of the build staged in ``parent`` is running (no fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the build ended before a chapter started executing"
+        if list(parent.glob(".sle-build-*/run/*/kernel.log")):
+            return
+        time.sleep(0.05)
+    raise AssertionError("no chapter started executing")
+
+
 def test_interrupted_build_leaves_output_identical(bundled_build, tmp_path):
     _, base = bundled_build
     out = tmp_path / "html"
     shutil.copytree(base / "html", out)
     before = _tree_bytes(out, skip=())
-    proc = subprocess.Popen([sys.executable, "-m", "sle_cart", "build", "--out", str(out), "--force",
-                             "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    time.sleep(6)  # inside chapter execution
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sle_cart", "build", "--out", str(out), "--force", "--quiet"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    _wait_for_chapter_execution(out.parent, proc)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C signals the whole foreground process group
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
@@ -203,13 +231,25 @@ def _second_dataset(path: Path) -> tuple[Path, dict]:
     for i, (age, sex, (pday, pval), (s0, s1, s3)) in enumerate(zip(ages, sexes, peaks, sledai), start=1):
         pid = f"X-{i:02d}"
         patients.append({"patient_id": pid, "sex": sex, "age_years": age, "follow_up_months": 3 + i})
-        m += [(pid, 0, "car_t", "<0.5"), (pid, pday - 3, "car_t", pval / 10), (pid, pday, "car_t", pval),
-              (pid, pday + 7, "car_t", pval / 5), (pid, 90, "car_t", 1.0)]
+        m += [
+            (pid, 0, "car_t", "<0.5"),
+            (pid, pday - 3, "car_t", pval / 10),
+            (pid, pday, "car_t", pval),
+            (pid, pday + 7, "car_t", pval / 5),
+            (pid, 90, "car_t", 1.0),
+        ]
         m += [(pid, -2, "sledai_2k", s0), (pid, 31, "sledai_2k", s1), (pid, 88, "sledai_2k", s3)]
         m += [(pid, -2, "cd19_b", 150), (pid, 2, "cd19_b", 3 if i % 2 else 12), (pid, 6, "cd19_b", "<1")]
-        m += [(pid, -2, "urine_protein_24h", 2000, "mg/24h"), (pid, 120, "urine_protein_24h", 300 * i, "mg/24h")]
-        m += [(pid, -2, "c3", 60, "mg/dL"), (pid, -2, "c4", 8, "mg/dL"), (pid, 45, "c3", 95, "mg/dL"),
-              (pid, 45, "c4", 10 + 2 * i, "mg/dL")]
+        m += [
+            (pid, -2, "urine_protein_24h", 2000, "mg/24h"),
+            (pid, 120, "urine_protein_24h", 300 * i, "mg/24h"),
+        ]
+        m += [
+            (pid, -2, "c3", 60, "mg/dL"),
+            (pid, -2, "c4", 8, "mg/dL"),
+            (pid, 45, "c3", 95, "mg/dL"),
+            (pid, 45, "c4", 10 + 2 * i, "mg/dL"),
+        ]
         m += [(pid, -2, "anti_dsdna", 40), (pid, 120, "anti_dsdna", 3 if i <= 4 else 20)]
         if i <= 5:
             events.append((pid, "CRS", 1 if i != 3 else 2, 2, 5))
@@ -217,19 +257,26 @@ def _second_dataset(path: Path) -> tuple[Path, dict]:
     write_dataset(path, patients, m, events, name="second-cohort", title=hostile, provenance="observed")
     uprot = [300 * i / 1000 for i in range(1, 8)]
     expected = {
-        "n_patients": 7, "n_female": sexes.count("F"), "n_male": sexes.count("M"),
-        "age_median": statistics.median(ages), "age_min": min(ages), "age_max": max(ages),
+        "n_patients": 7,
+        "n_female": sexes.count("F"),
+        "n_male": sexes.count("M"),
+        "age_median": statistics.median(ages),
+        "age_min": min(ages),
+        "age_max": max(ages),
         "car_t_peak_median": statistics.median(v for _, v in peaks),
         "car_t_peak_day_median": statistics.median(d for d, _ in peaks),
         "sledai_baseline_median": statistics.median(s[0] for s in sledai),
         "sledai_m1_median": statistics.median(s[1] for s in sledai),
         "sledai_m3_median": statistics.median(s[2] for s in sledai),
-        "n_bcell_depleted_by_day1": 0, "n_bcell_depleted_by_day4": sum(1 for i in range(1, 8) if i % 2),
+        "n_bcell_depleted_by_day1": 0,
+        "n_bcell_depleted_by_day4": sum(1 for i in range(1, 8) if i % 2),
         "n_renal_complete": sum(u < 0.5 for u in uprot),
         "n_renal_partial": sum(0.5 <= u <= 1.0 for u in uprot),  # >= 50 % below 2 g/24h and < 3
         "n_dsdna_negative": 4,
         "n_complement_normal_by_day60": sum(1 for i in range(1, 8) if (10 + 2 * i) / 100 >= 0.16),
-        "n_crs_grade1": 4, "n_crs_grade2_plus": 1, "n_icans": 0,
+        "n_crs_grade1": 4,
+        "n_crs_grade2_plus": 1,
+        "n_icans": 0,
         "follow_up_median": statistics.median(3 + i for i in range(1, 8)),
     }
     return path, expected
@@ -244,7 +291,9 @@ def test_second_dataset_end_to_end(tmp_path, capsys):
     got = {c["id"]: c for c in doc["claims"]}
     for cid, value in expected.items():
         assert got[cid]["reproduced"] == pytest.approx(value), cid
-    assert got["n_patients"]["holds"] is False and got["n_patients"]["published"] == 6  # a finding, not an error
+    assert (
+        got["n_patients"]["holds"] is False and got["n_patients"]["published"] == 6
+    )  # a finding, not an error
     assert got["n_icans"]["holds"] is True
     assert doc["dataset"]["name"] == "second-cohort" and doc["dataset"]["provenance"] == "observed"
     # the committed chapters and data are untouched, and so are the inputs
@@ -253,7 +302,9 @@ def test_second_dataset_end_to_end(tmp_path, capsys):
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "<img src=x" not in text, page
-        assert "onerror=alert(1)>" not in text.replace("&gt;", ">").replace("&lt;img", "") or "&lt;img" in text
+        assert (
+            "onerror=alert(1)>" not in text.replace("&gt;", ">").replace("&lt;img", "") or "&lt;img" in text
+        )
     summary = (out / "chapters" / "01-summary.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in summary
     assert 'class="sle-notice"' not in summary  # observed data: no reconstruction notice
@@ -261,7 +312,9 @@ def test_second_dataset_end_to_end(tmp_path, capsys):
     ledger = (out / "chapters" / "08-claims-ledger.html").read_text(encoding="utf-8")
     assert "✗ does not hold" in ledger and "✓ holds" in ledger
     # unit conversions are reported in the data dictionary chapter
-    assert "converted from mg/dL to g/L" in (out / "chapters" / "09-data-dictionary.html").read_text(encoding="utf-8")
+    assert "converted from mg/dL to g/L" in (out / "chapters" / "09-data-dictionary.html").read_text(
+        encoding="utf-8"
+    )
     # --strict turns failed claims into a non-zero exit (chapters come from the cache)
     assert cli.main(["build", "--data", str(data), "--out", str(out), "--quiet", "--strict"]) == 1
     assert "claim(s) do not hold" in capsys.readouterr().err

@@ -1,4 +1,5 @@
 """Synthetic cohorts, the dataset template, and a book that adapts to cohort size."""
+
 from __future__ import annotations
 
 import json
@@ -6,10 +7,13 @@ import json
 import pandas as pd
 import pytest
 
-from sle_cart import cli, dataset, figures, tables
-from sle_cart.definitions import LARGE_COHORT_PATIENTS
-from sle_cart.synth import write_synthetic
-from sle_cart.template import write_template
+from sle_cart import cli
+from sle_cart.generate.synth import write_synthetic
+from sle_cart.generate.template import write_template
+from sle_cart.inputs import dataset
+from sle_cart.inputs.definitions import LARGE_COHORT_PATIENTS
+from sle_cart.paths import FolderRefused
+from sle_cart.present import figures, tables
 
 
 def test_synthetic_cohort_is_valid_seeded_and_plausible(tmp_path):
@@ -47,8 +51,15 @@ def _spec_rows(fig) -> int:
 
 def test_large_cohorts_embed_summaries_not_patients(cohorts, tmp_path):
     small, mid, big = (cohorts[n] for n in sorted(cohorts))
-    for fn in (figures.fig1a_car_t_expansion, figures.fig1b_b_cells, figures.fig2b_proteinuria,
-               figures.fig2c_anti_dsdna, figures.fig2d_complement, figures.fig2a_sledai, figures.fig_safety_swimmer):
+    for fn in (
+        figures.fig1a_car_t_expansion,
+        figures.fig1b_b_cells,
+        figures.fig2b_proteinuria,
+        figures.fig2c_anti_dsdna,
+        figures.fig2d_complement,
+        figures.fig2a_sledai,
+        figures.fig_safety_swimmer,
+    ):
         f_small, f_mid, f_big = (fn(ds, tmp_path / str(len(ds.patients))) for ds in (small, mid, big))
         assert "median" not in f_small.note and f_mid.note and f_big.note  # the caption says how it is drawn
         # what the page embeds does not grow with the cohort; the CSV keeps every patient
@@ -73,8 +84,11 @@ def test_large_cohort_tables_show_summaries_and_offer_listings(cohorts, tmp_path
 
 
 def test_figure_html_size_does_not_grow_with_cohort(cohorts, tmp_path):
-    sizes = {n: len(figures.fig1a_car_t_expansion(ds, tmp_path / str(n))._repr_mimebundle_()["text/html"])
-             for n, ds in cohorts.items() if n > LARGE_COHORT_PATIENTS}
+    sizes = {
+        n: len(figures.fig1a_car_t_expansion(ds, tmp_path / str(n))._repr_mimebundle_()["text/html"])
+        for n, ds in cohorts.items()
+        if n > LARGE_COHORT_PATIENTS
+    }
     a, b = sizes.values()
     assert b < 1.2 * a
 
@@ -82,29 +96,37 @@ def test_figure_html_size_does_not_grow_with_cohort(cohorts, tmp_path):
 def test_template_is_empty_until_filled_then_valid(tmp_path, capsys):
     d = tmp_path / "mine"
     assert cli.main(["template", str(d)]) == 0
-    assert {p.name for p in d.iterdir()} == {"dataset.yml", "patients.csv", "measurements.csv",
-                                              "adverse_events.csv", "data.xlsx"}
+    assert {p.name for p in d.iterdir()} == {
+        "dataset.yml",
+        "patients.csv",
+        "measurements.csv",
+        "adverse_events.csv",
+        "data.xlsx",
+    }
     assert cli.main(["validate", str(d)]) == 2  # no patients yet
     assert "no data rows" in capsys.readouterr().err
     # fill the CSVs by uncommenting the examples and adding a baseline for each needed analyte
     p = d / "patients.csv"
     p.write_text(p.read_text(encoding="utf-8").replace("#P1", "P1"), encoding="utf-8")
     m = d / "measurements.csv"
-    m.write_text(m.read_text(encoding="utf-8").replace("#P1", "P1") + "P1,30,sledai_2k,4,points\n",
-                 encoding="utf-8")
+    m.write_text(
+        m.read_text(encoding="utf-8").replace("#P1", "P1") + "P1,30,sledai_2k,4,points\n", encoding="utf-8"
+    )
     assert cli.main(["validate", str(d)]) == 0
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FolderRefused, match="already holds files"):
         write_template(d)
 
 
 def test_template_workbook_can_be_filled_instead(tmp_path):
     d = write_template(tmp_path / "xl")
     sheets = pd.read_excel(d / "data.xlsx", sheet_name=None, dtype=str)
-    for name, frame in sheets.items():
+    for frame in sheets.values():
         frame.iloc[0, 0] = frame.iloc[0, 0].lstrip("#")
     with pd.ExcelWriter(d / "data.xlsx", engine="openpyxl") as xl:
         for name, frame in sheets.items():
             frame.to_excel(xl, sheet_name=name, index=False)
     ds = dataset.load(d)
     assert ds.patients["patient_id"].tolist() == ["P1"] and len(ds.adverse_events) == 1
-    assert json.dumps(ds.meta["reference_ranges"]["c3"]) == json.dumps({"lower": 0.9, "upper": 1.8, "unit": "g/L"})
+    assert json.dumps(ds.meta["reference_ranges"]["c3"]) == json.dumps(
+        {"lower": 0.9, "upper": 1.8, "unit": "g/L"}
+    )

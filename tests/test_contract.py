@@ -6,8 +6,10 @@ message naming the file, row, column, value and rule.  Accepted variants of
 the same data (BOM, other unit spellings, yes/no, data.xlsx, ...) must load
 and give the same claims as the bundled data.
 """
+
 from __future__ import annotations
 
+import contextlib
 import csv
 import shutil
 from datetime import datetime
@@ -16,7 +18,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sle_cart import claims, cli, contract, dataset
+from sle_cart import cli
+from sle_cart.analysis import claims
+from sle_cart.inputs import contract, dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "data" / "im19-sle"
@@ -51,16 +55,19 @@ R_UP_P3 = _mrow("P3", 30, "urine_protein_24h")
 
 def set_cell(name: str, row: int, column: str, value: str):
     """Mutation: set one cell (row numbered as in a spreadsheet, header = 1)."""
+
     def mutate(ds: Path):
         rows = _rows(ds / name)
         rows[row - 1][rows[0].index(column)] = value
         _write_rows(ds / name, rows)
+
     return mutate
 
 
 def append_row(name: str, cells):
     def mutate(ds: Path):
         _write_rows(ds / name, _rows(ds / name) + [list(cells)])
+
     return mutate
 
 
@@ -68,6 +75,7 @@ def add_column(name: str, column: str, value: str):
     def mutate(ds: Path):
         rows = _rows(ds / name)
         _write_rows(ds / name, [rows[0] + [column]] + [r + [value] for r in rows[1:]])
+
     return mutate
 
 
@@ -75,7 +83,8 @@ def drop_column(name: str, column: str):
     def mutate(ds: Path):
         rows = _rows(ds / name)
         i = rows[0].index(column)
-        _write_rows(ds / name, [r[:i] + r[i + 1:] for r in rows])
+        _write_rows(ds / name, [r[:i] + r[i + 1 :] for r in rows])
+
     return mutate
 
 
@@ -84,12 +93,14 @@ def rename_column(name: str, old: str, new: str):
         rows = _rows(ds / name)
         rows[0][rows[0].index(old)] = new
         _write_rows(ds / name, rows)
+
     return mutate
 
 
 def header_only(name: str):
     def mutate(ds: Path):
         _write_rows(ds / name, _rows(ds / name)[:1])
+
     return mutate
 
 
@@ -98,18 +109,21 @@ def replace_text(name: str, old: str, new: str):
         text = (ds / name).read_text(encoding="utf-8")
         assert old in text, f"{old!r} not in {name}"
         (ds / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+
     return mutate
 
 
 def write_bytes(name: str, data: bytes):
     def mutate(ds: Path):
         (ds / name).write_bytes(data)
+
     return mutate
 
 
 def delete(name: str):
     def mutate(ds: Path):
         (ds / name).unlink()
+
     return mutate
 
 
@@ -131,6 +145,7 @@ def _cell(text: str):
 
 def to_xlsx(drop_sheet: str | None = None, keep_csv: bool = False):
     """Mutation: move the three CSV tables into data.xlsx (typed cells), written with openpyxl."""
+
     def mutate(ds: Path):
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
@@ -145,17 +160,20 @@ def to_xlsx(drop_sheet: str | None = None, keep_csv: bool = False):
             if not keep_csv:
                 (ds / name).unlink()
         wb.save(ds / "data.xlsx")
+
     return mutate
 
 
 def set_xlsx_cell(sheet: str, row: int, column: str, value):
     """Mutation: set one typed cell of data.xlsx (e.g. a date, as Excel stores it)."""
+
     def mutate(ds: Path):
         wb = openpyxl.load_workbook(ds / "data.xlsx")
         ws = wb[sheet]
         header = [c.value for c in ws[1]]
         ws.cell(row=row, column=header.index(column) + 1, value=value)
         wb.save(ds / "data.xlsx")
+
     return mutate
 
 
@@ -163,6 +181,7 @@ def combine(*mutations):
     def mutate(ds: Path):
         for m in mutations:
             m(ds)
+
     return mutate
 
 
@@ -187,112 +206,255 @@ MALFORMED = [
     # files, sheets, columns, empty tables
     ("missing-file-measurements", delete(M), [M, "required file is missing"]),
     ("missing-file-dataset-yml", delete(YML), [YML, "required file is missing"]),
-    ("xlsx-missing-sheet", to_xlsx(drop_sheet="adverse_events"),
-     ["data.xlsx", "sheet 'adverse_events' is missing", "found: 'patients', 'measurements'"]),
-    ("xlsx-bad-cell-names-sheet-and-row", combine(set_cell(P, 3, "sex", "female"), to_xlsx()),
-     ["data.xlsx, sheet 'patients'", "row 3", "column 'sex'", "'female'", "must be F or M"]),
-    ("xlsx-day-as-excel-date", combine(to_xlsx(), set_xlsx_cell("measurements", 9, "day", datetime(2024, 3, 1))),
-     ["data.xlsx, sheet 'measurements'", "row 9", "column 'day'", "2024-03-01", "not a calendar date"]),
+    (
+        "xlsx-missing-sheet",
+        to_xlsx(drop_sheet="adverse_events"),
+        ["data.xlsx", "sheet 'adverse_events' is missing", "found: 'patients', 'measurements'"],
+    ),
+    (
+        "xlsx-bad-cell-names-sheet-and-row",
+        combine(set_cell(P, 3, "sex", "female"), to_xlsx()),
+        ["data.xlsx, sheet 'patients'", "row 3", "column 'sex'", "'female'", "must be F or M"],
+    ),
+    (
+        "xlsx-day-as-excel-date",
+        combine(to_xlsx(), set_xlsx_cell("measurements", 9, "day", datetime(2024, 3, 1))),
+        ["data.xlsx, sheet 'measurements'", "row 9", "column 'day'", "2024-03-01", "not a calendar date"],
+    ),
     ("missing-column-sex", drop_column(P, "sex"), [P, "row 1", "column 'sex'", "required column is missing"]),
-    ("missing-column-wrong-case", rename_column(M, "analyte", "Analyte"),
-     [M, "row 1", "column 'analyte'", "required column is missing", "'Analyte'", "case-sensitive"]),
-    ("missing-column-resolution-day", drop_column(AE, "resolution_day"),
-     [AE, "row 1", "column 'resolution_day'", "required column is missing"]),
+    (
+        "missing-column-wrong-case",
+        rename_column(M, "analyte", "Analyte"),
+        [M, "row 1", "column 'analyte'", "required column is missing", "'Analyte'", "case-sensitive"],
+    ),
+    (
+        "missing-column-resolution-day",
+        drop_column(AE, "resolution_day"),
+        [AE, "row 1", "column 'resolution_day'", "required column is missing"],
+    ),
     ("empty-table-patients-header-only", header_only(P), [P, "table has no data rows", "no patients"]),
     ("empty-table-measurements-header-only", header_only(M), [M, "table has no data rows"]),
     ("patients-file-without-rows", write_bytes(P, b""), [P, "file is empty (no header row)"]),
-    ("semicolon-separated", lambda ds: (ds / P).write_text((ds / P).read_text("utf-8").replace(",", ";"), "utf-8"),
-     [P, "row 1", "separated by commas", "';'"]),
-    ("row-with-too-many-cells", append_row(AE, ["P2", "CRS", "1", "2", "3", "oops"]),
-     [AE, "row 6", "'oops'", "6 cells but the header has 5 columns"]),
+    (
+        "semicolon-separated",
+        lambda ds: (ds / P).write_text((ds / P).read_text("utf-8").replace(",", ";"), "utf-8"),
+        [P, "row 1", "separated by commas", "';'"],
+    ),
+    (
+        "row-with-too-many-cells",
+        append_row(AE, ["P2", "CRS", "1", "2", "3", "oops"]),
+        [AE, "row 6", "'oops'", "6 cells but the header has 5 columns"],
+    ),
     # patients
-    ("duplicate-patient-id", append_row(P, ["P1"] + PATIENT_ROW[1:]),
-     [P, "row 8", "column 'patient_id'", "'P1'", "duplicate of row 2"]),
-    ("patient-id-with-space", append_row(P, ["P 7"] + PATIENT_ROW[1:]),
-     [P, "row 8", "column 'patient_id'", "'P 7'", "pseudonymous"]),
-    ("patient-id-email", append_row(P, ["jane.doe@example.org"] + PATIENT_ROW[1:]),
-     [P, "row 8", "column 'patient_id'", "'jane.doe@example.org'", "pseudonymous"]),
-    ("sex-female", set_cell(P, 2, "sex", "female"), [P, "row 2", "column 'sex'", "'female'", "must be F or M"]),
-    ("age-130", set_cell(P, 4, "age_years", "130"),
-     [P, "row 4", "column 'age_years'", "'130'", "between 0 and 120"]),
-    ("weight-zero", set_cell(P, 5, "weight_kg", "0"), [P, "row 5", "column 'weight_kg'", "'0'", "must be > 0"]),
+    (
+        "duplicate-patient-id",
+        append_row(P, ["P1"] + PATIENT_ROW[1:]),
+        [P, "row 8", "column 'patient_id'", "'P1'", "duplicate of row 2"],
+    ),
+    (
+        "patient-id-with-space",
+        append_row(P, ["P 7"] + PATIENT_ROW[1:]),
+        [P, "row 8", "column 'patient_id'", "'P 7'", "pseudonymous"],
+    ),
+    (
+        "patient-id-email",
+        append_row(P, ["jane.doe@example.org"] + PATIENT_ROW[1:]),
+        [P, "row 8", "column 'patient_id'", "'jane.doe@example.org'", "pseudonymous"],
+    ),
+    (
+        "sex-female",
+        set_cell(P, 2, "sex", "female"),
+        [P, "row 2", "column 'sex'", "'female'", "must be F or M"],
+    ),
+    (
+        "age-130",
+        set_cell(P, 4, "age_years", "130"),
+        [P, "row 4", "column 'age_years'", "'130'", "between 0 and 120"],
+    ),
+    (
+        "weight-zero",
+        set_cell(P, 5, "weight_kg", "0"),
+        [P, "row 5", "column 'weight_kg'", "'0'", "must be > 0"],
+    ),
     ("age-blank", set_cell(P, 6, "age_years", ""), [P, "row 6", "column 'age_years'", "must not be blank"]),
-    ("age-decimal-comma", set_cell(P, 2, "age_years", "28,5"),
-     [P, "row 2", "column 'age_years'", "'28,5'", "decimal mark"]),
-    ("lupus-nephritis-maybe", set_cell(P, 3, "lupus_nephritis", "maybe"),
-     [P, "row 3", "column 'lupus_nephritis'", "'maybe'", "true/false"]),
+    (
+        "age-decimal-comma",
+        set_cell(P, 2, "age_years", "28,5"),
+        [P, "row 2", "column 'age_years'", "'28,5'", "decimal mark"],
+    ),
+    (
+        "lupus-nephritis-maybe",
+        set_cell(P, 3, "lupus_nephritis", "maybe"),
+        [P, "row 3", "column 'lupus_nephritis'", "'maybe'", "true/false"],
+    ),
     # measurements
-    ("measurement-unknown-patient", set_cell(M, 2, "patient_id", "P9"),
-     [M, "row 2", "column 'patient_id'", "'P9'", "unknown patient", "not in patients.csv"]),
-    ("measurement-patient-wrong-case", set_cell(M, 3, "patient_id", "p1"),
-     [M, "row 3", "column 'patient_id'", "'p1'", "unknown patient", "did you mean 'P1'"]),
-    ("duplicate-patient-day-analyte", set_cell(M, 3, "day", "0"),
-     [M, "row 3", "'P1, 0, car_t'", "duplicate of row 2", "one row per (patient_id, day, analyte)"]),
-    ("analyte-c-3", set_cell(M, R_C3_P2, "analyte", "c-3"),
-     [M, f"row {R_C3_P2}", "column 'analyte'", "'c-3'", "unknown analyte code", "did you mean 'c3'"]),
-    ("analyte-sledai2k", set_cell(M, R_SLEDAI_P1, "analyte", "sledai2k"),
-     [M, f"row {R_SLEDAI_P1}", "column 'analyte'", "'sledai2k'", "did you mean 'sledai_2k'"]),
-    ("unit-mmol-for-c3", set_cell(M, R_C3_P2, "unit", "mmol/L"),
-     [M, f"row {R_C3_P2}", "column 'unit'", "'mmol/L'", "unit for c3", "expected g/L"]),
-    ("value-not-a-number", set_cell(M, R_SLEDAI_P1, "value", "high"),
-     [M, f"row {R_SLEDAI_P1}", "column 'value'", "'high'", "must be a number"]),
-    ("value-negative", set_cell(M, R_UP_P3, "value", "-1.2"),
-     [M, f"row {R_UP_P3}", "column 'value'", "'-1.2'", "must be >= 0"]),
-    ("value-infinite", set_cell(M, R_UP_P3, "value", "inf"),
-     [M, f"row {R_UP_P3}", "column 'value'", "'inf'", "finite"]),
-    ("value-censored-without-number", set_cell(M, 2, "value", "<"),
-     [M, "row 2", "column 'value'", "'<'", "censored value must be '<' followed by a number"]),
-    ("value-censored-above", set_cell(M, 4, "value", ">1000"),
-     [M, "row 4", "column 'value'", "'>1000'", "only values below a limit may be censored"]),
+    (
+        "measurement-unknown-patient",
+        set_cell(M, 2, "patient_id", "P9"),
+        [M, "row 2", "column 'patient_id'", "'P9'", "unknown patient", "not in patients.csv"],
+    ),
+    (
+        "measurement-patient-wrong-case",
+        set_cell(M, 3, "patient_id", "p1"),
+        [M, "row 3", "column 'patient_id'", "'p1'", "unknown patient", "did you mean 'P1'"],
+    ),
+    (
+        "duplicate-patient-day-analyte",
+        set_cell(M, 3, "day", "0"),
+        [M, "row 3", "'P1, 0, car_t'", "duplicate of row 2", "one row per (patient_id, day, analyte)"],
+    ),
+    (
+        "analyte-c-3",
+        set_cell(M, R_C3_P2, "analyte", "c-3"),
+        [M, f"row {R_C3_P2}", "column 'analyte'", "'c-3'", "unknown analyte code", "did you mean 'c3'"],
+    ),
+    (
+        "analyte-sledai2k",
+        set_cell(M, R_SLEDAI_P1, "analyte", "sledai2k"),
+        [M, f"row {R_SLEDAI_P1}", "column 'analyte'", "'sledai2k'", "did you mean 'sledai_2k'"],
+    ),
+    (
+        "unit-mmol-for-c3",
+        set_cell(M, R_C3_P2, "unit", "mmol/L"),
+        [M, f"row {R_C3_P2}", "column 'unit'", "'mmol/L'", "unit for c3", "expected g/L"],
+    ),
+    (
+        "value-not-a-number",
+        set_cell(M, R_SLEDAI_P1, "value", "high"),
+        [M, f"row {R_SLEDAI_P1}", "column 'value'", "'high'", "must be a number"],
+    ),
+    (
+        "value-negative",
+        set_cell(M, R_UP_P3, "value", "-1.2"),
+        [M, f"row {R_UP_P3}", "column 'value'", "'-1.2'", "must be >= 0"],
+    ),
+    (
+        "value-infinite",
+        set_cell(M, R_UP_P3, "value", "inf"),
+        [M, f"row {R_UP_P3}", "column 'value'", "'inf'", "finite"],
+    ),
+    (
+        "value-censored-without-number",
+        set_cell(M, 2, "value", "<"),
+        [M, "row 2", "column 'value'", "'<'", "censored value must be '<' followed by a number"],
+    ),
+    (
+        "value-censored-above",
+        set_cell(M, 4, "value", ">1000"),
+        [M, "row 4", "column 'value'", "'>1000'", "only values below a limit may be censored"],
+    ),
     ("day-not-whole", set_cell(M, 5, "day", "3.5"), [M, "row 5", "column 'day'", "'3.5'", "whole number"]),
     ("day-not-a-number", set_cell(M, 5, "day", "d7"), [M, "row 5", "column 'day'", "'d7'", "whole number"]),
-    ("day-calendar-date", set_cell(M, 6, "day", "2024-03-01"),
-     [M, "row 6", "column 'day'", "'2024-03-01'", "not a calendar date"]),
+    (
+        "day-calendar-date",
+        set_cell(M, 6, "day", "2024-03-01"),
+        [M, "row 6", "column 'day'", "'2024-03-01'", "not a calendar date"],
+    ),
     ("unit-blank", set_cell(M, 7, "unit", ""), [M, "row 7", "column 'unit'", "must not be blank"]),
     # adverse events
-    ("ae-unknown-patient", set_cell(AE, 3, "patient_id", "P7"),
-     [AE, "row 3", "column 'patient_id'", "'P7'", "unknown patient"]),
+    (
+        "ae-unknown-patient",
+        set_cell(AE, 3, "patient_id", "P7"),
+        [AE, "row 3", "column 'patient_id'", "'P7'", "unknown patient"],
+    ),
     ("crs-grade-0", set_cell(AE, 2, "grade", "0"), [AE, "row 2", "column 'grade'", "'0'", "grade 1-5"]),
     ("crs-grade-6", set_cell(AE, 4, "grade", "6"), [AE, "row 4", "column 'grade'", "'6'", "grade 1-5"]),
     ("event-hlh", set_cell(AE, 5, "event", "HLH"), [AE, "row 5", "column 'event'", "'HLH'", "CRS or ICANS"]),
-    ("resolution-before-onset", set_cell(AE, 2, "resolution_day", "0"),
-     [AE, "row 2", "column 'resolution_day'", "'0'", "must not be before onset_day", "(onset_day 1)"]),
-    ("onset-negative", set_cell(AE, 3, "onset_day", "-1"), [AE, "row 3", "column 'onset_day'", "'-1'", ">= 0"]),
+    (
+        "resolution-before-onset",
+        set_cell(AE, 2, "resolution_day", "0"),
+        [AE, "row 2", "column 'resolution_day'", "'0'", "must not be before onset_day", "(onset_day 1)"],
+    ),
+    (
+        "onset-negative",
+        set_cell(AE, 3, "onset_day", "-1"),
+        [AE, "row 3", "column 'onset_day'", "'-1'", ">= 0"],
+    ),
     # dataset.yml
-    ("yml-range-lower-above-upper", replace_text(YML, "c3: {lower: 0.9,", "c3: {lower: 2.0,"),
-     [YML, "reference_ranges.c3", "lower 2.0 > upper 1.8", "lower limit must not exceed the upper limit"]),
-    ("yml-range-not-a-number", replace_text(YML, "c4: {lower: 0.16", "c4: {lower: low"),
-     [YML, "reference_ranges.c4.lower", "'low'", "must be a number"]),
-    ("yml-range-unknown-key", replace_text(YML, "anti_dsdna: {upper: 8", "anti_dsdna: {uper: 8"),
-     [YML, "reference_ranges.anti_dsdna.uper", "unknown key", "did you mean 'upper'"]),
-    ("yml-range-wrong-unit", replace_text(YML, "c3: {lower: 0.9, upper: 1.8, unit: g/L}",
-                                          "c3: {lower: 0.9, upper: 1.8, unit: mmol/L}"),
-     [YML, "reference_ranges.c3.unit", "'mmol/L'", "expected g/L"]),
-    ("yml-range-unknown-analyte", replace_text(YML, "  c4: {", "  c-4: {"),
-     [YML, "reference_ranges.c-4", "unknown analyte code", "did you mean 'c4'"]),
-    ("yml-missing-name", replace_text(YML, "name: im19-sle\n", ""), [YML, "'name'", "required key is missing"]),
-    ("yml-bad-name", replace_text(YML, "name: im19-sle", "name: IM19 SLE"),
-     [YML, "'name'", "'IM19 SLE'", "[a-z0-9-]+"]),
-    ("yml-bad-provenance", replace_text(YML, "provenance: reconstructed", "provenance: simulated"),
-     [YML, "'provenance'", "'simulated'", "'reconstructed' or 'observed'"]),
-    ("yml-invalid-yaml", replace_text(YML, "definitions: {}", "definitions: {visit_window_days: 14"),
-     [YML, "not valid YAML", "line"]),
+    (
+        "yml-range-lower-above-upper",
+        replace_text(YML, "c3: {lower: 0.9,", "c3: {lower: 2.0,"),
+        [YML, "reference_ranges.c3", "lower 2.0 > upper 1.8", "lower limit must not exceed the upper limit"],
+    ),
+    (
+        "yml-range-not-a-number",
+        replace_text(YML, "c4: {lower: 0.16", "c4: {lower: low"),
+        [YML, "reference_ranges.c4.lower", "'low'", "must be a number"],
+    ),
+    (
+        "yml-range-unknown-key",
+        replace_text(YML, "anti_dsdna: {upper: 8", "anti_dsdna: {uper: 8"),
+        [YML, "reference_ranges.anti_dsdna.uper", "unknown key", "did you mean 'upper'"],
+    ),
+    (
+        "yml-range-wrong-unit",
+        replace_text(
+            YML, "c3: {lower: 0.9, upper: 1.8, unit: g/L}", "c3: {lower: 0.9, upper: 1.8, unit: mmol/L}"
+        ),
+        [YML, "reference_ranges.c3.unit", "'mmol/L'", "expected g/L"],
+    ),
+    (
+        "yml-range-unknown-analyte",
+        replace_text(YML, "  c4: {", "  c-4: {"),
+        [YML, "reference_ranges.c-4", "unknown analyte code", "did you mean 'c4'"],
+    ),
+    (
+        "yml-missing-name",
+        replace_text(YML, "name: im19-sle\n", ""),
+        [YML, "'name'", "required key is missing"],
+    ),
+    (
+        "yml-bad-name",
+        replace_text(YML, "name: im19-sle", "name: IM19 SLE"),
+        [YML, "'name'", "'IM19 SLE'", "[a-z0-9-]+"],
+    ),
+    (
+        "yml-bad-provenance",
+        replace_text(YML, "provenance: reconstructed", "provenance: simulated"),
+        [YML, "'provenance'", "'simulated'", "'reconstructed' or 'observed'"],
+    ),
+    (
+        "yml-invalid-yaml",
+        replace_text(YML, "definitions: {}", "definitions: {visit_window_days: 14"),
+        [YML, "not valid YAML", "line"],
+    ),
     ("yml-not-a-mapping", write_bytes(YML, b"- name\n- title\n"), [YML, "must be a mapping"]),
-    ("yml-unknown-definition", replace_text(YML, "definitions: {}", "definitions: {visit_window: 14}"),
-     [YML, "definitions.visit_window", "unknown definition", "did you mean 'visit_window_days'"]),
-    ("yml-definition-bad-value", replace_text(YML, "definitions: {}", "definitions: {visit_window_days: ten}"),
-     [YML, "definitions.visit_window_days", "'ten'", "whole number"]),
-    ("yml-definitions-not-a-mapping", replace_text(YML, "definitions: {}", "definitions: [visit_window_days]"),
-     [YML, "definitions", "must be a mapping"]),
+    (
+        "yml-unknown-definition",
+        replace_text(YML, "definitions: {}", "definitions: {visit_window: 14}"),
+        [YML, "definitions.visit_window", "unknown definition", "did you mean 'visit_window_days'"],
+    ),
+    (
+        "yml-definition-bad-value",
+        replace_text(YML, "definitions: {}", "definitions: {visit_window_days: ten}"),
+        [YML, "definitions.visit_window_days", "'ten'", "whole number"],
+    ),
+    (
+        "yml-definitions-not-a-mapping",
+        replace_text(YML, "definitions: {}", "definitions: [visit_window_days]"),
+        [YML, "definitions", "must be a mapping"],
+    ),
 ]
 
 IDENTIFIER_COLUMNS = [
-    (P, "name"), (P, "mrn"), (P, "date_of_birth"), (P, "email"), (P, "phone"), (P, "address"),
-    (P, "passport_number"), (M, "visit_date"), (AE, "onset_date"), (P, "Date of Birth"), (P, "PatientName"),
+    (P, "name"),
+    (P, "mrn"),
+    (P, "date_of_birth"),
+    (P, "email"),
+    (P, "phone"),
+    (P, "address"),
+    (P, "passport_number"),
+    (M, "visit_date"),
+    (AE, "onset_date"),
+    (P, "Date of Birth"),
+    (P, "PatientName"),
 ]
 PRIVACY = [
-    (f"privacy-{col.replace(' ', '-')}", add_column(name, col, "x"),
-     [name, "row 1", f"column '{col}'", "identifier", "remove the column"])
+    (
+        f"privacy-{col.replace(' ', '-')}",
+        add_column(name, col, "x"),
+        [name, "row 1", f"column '{col}'", "identifier", "remove the column"],
+    )
     for name, col in IDENTIFIER_COLUMNS
 ]
 
@@ -415,7 +577,13 @@ def test_missing_baseline_is_a_warning_and_claims_stay_correct(bundled_copy, cap
     assert got["sledai_m3_p_value"]["reproduced"] == pytest.approx(0.0625)
     assert got["sledai_m3_p_value"]["holds"] is False
     # claims that do not need the SLEDAI-2K baseline are unchanged
-    for cid in ("sledai_m1_median", "sledai_m3_median", "n_renal_complete", "car_t_peak_median", "n_crs_grade1"):
+    for cid in (
+        "sledai_m1_median",
+        "sledai_m3_median",
+        "n_renal_complete",
+        "car_t_peak_median",
+        "n_crs_grade1",
+    ):
         assert got[cid]["reproduced"] == base[cid]["reproduced"]
 
 
@@ -440,11 +608,13 @@ def _map_cells(name, column, fn):
         for r in rows[1:]:
             r[i] = fn(r)
         _write_rows(ds / name, rows)
+
     return mutate
 
 
 def _scale(analytes, factor, unit):
     """Write ``analytes`` in another unit: value x factor (censored limits too)."""
+
     def mutate(ds):
         rows = _rows(ds / M)
         for r in rows[1:]:
@@ -453,6 +623,7 @@ def _scale(analytes, factor, unit):
                 r[3] = prefix + repr(round(float(number) * factor, 10))
                 r[4] = unit
         _write_rows(ds / M, rows)
+
     return mutate
 
 
@@ -482,21 +653,38 @@ def _template_csvs(ds):
 
 VARIANTS = [
     ("utf8-bom-on-every-csv", _add_bom, None),
-    ("crlf-line-endings", lambda ds: [(ds / n).write_bytes((ds / n).read_bytes().replace(b"\n", b"\r\n"))
-                                      for n in TABLE_FILES], None),
+    (
+        "crlf-line-endings",
+        lambda ds: [(ds / n).write_bytes((ds / n).read_bytes().replace(b"\n", b"\r\n")) for n in TABLE_FILES],
+        None,
+    ),
     ("greek-mu-in-cells-per-uL", _map_cells(M, "unit", lambda r: r[4].replace("\u00b5", "\u03bc")), None),
     ("u-in-cells-per-uL", _map_cells(M, "unit", lambda r: r[4].replace("µ", "u")), None),
     ("lupus-nephritis-yes-no", _map_cells(P, "lupus_nephritis", _yes_no), None),
     ("lupus-nephritis-1-0", _map_cells(P, "lupus_nephritis", _one_zero), None),
-    ("c3-c4-in-mg-per-dL", _scale({"c3", "c4"}, 100, "mg/dL"),
-     ["c3 values converted from mg/dL to g/L", "c4 values converted from mg/dL to g/L"]),
-    ("c3-c4-and-ranges-in-mg-per-dL", combine(
+    (
+        "c3-c4-in-mg-per-dL",
         _scale({"c3", "c4"}, 100, "mg/dL"),
-        replace_text(YML, "c3: {lower: 0.9, upper: 1.8, unit: g/L}", "c3: {lower: 90, upper: 180, unit: mg/dL}"),
-        replace_text(YML, "c4: {lower: 0.16, upper: 0.5, unit: g/L}", "c4: {lower: 16, upper: 50, unit: mg/dL}")),
-     ["reference range of c3 converted from mg/dL to g/L"]),
-    ("urine-protein-in-mg-per-24h", _scale({"urine_protein_24h"}, 1000, "mg/24h"),
-     ["urine_protein_24h values converted from mg/24h to g/24h"]),
+        ["c3 values converted from mg/dL to g/L", "c4 values converted from mg/dL to g/L"],
+    ),
+    (
+        "c3-c4-and-ranges-in-mg-per-dL",
+        combine(
+            _scale({"c3", "c4"}, 100, "mg/dL"),
+            replace_text(
+                YML, "c3: {lower: 0.9, upper: 1.8, unit: g/L}", "c3: {lower: 90, upper: 180, unit: mg/dL}"
+            ),
+            replace_text(
+                YML, "c4: {lower: 0.16, upper: 0.5, unit: g/L}", "c4: {lower: 16, upper: 50, unit: mg/dL}"
+            ),
+        ),
+        ["reference range of c3 converted from mg/dL to g/L"],
+    ),
+    (
+        "urine-protein-in-mg-per-24h",
+        _scale({"urine_protein_24h"}, 1000, "mg/24h"),
+        ["urine_protein_24h values converted from mg/24h to g/24h"],
+    ),
     ("blank-resolution-day", set_cell(AE, 2, "resolution_day", ""), None),
     ("tables-in-data-xlsx", to_xlsx(), None),
     ("data-xlsx-beside-template-csvs", _template_csvs, None),
@@ -571,7 +759,9 @@ def test_mg_per_dL_values_are_converted_to_g_per_L(bundled_copy):
     m = dataset.load(bundled_copy).measurements
     c3 = m[m["analyte"] == "c3"]
     assert set(c3["unit"]) == {"g/L"}
-    assert c3["value"].tolist() == pytest.approx([float(r[3]) for r in _rows(BUNDLED / M)[1:] if r[2] == "c3"])
+    assert c3["value"].tolist() == pytest.approx(
+        [float(r[3]) for r in _rows(BUNDLED / M)[1:] if r[2] == "c3"]
+    )
 
 
 def test_data_in_both_csv_and_xlsx_is_ambiguous(bundled_copy, capsys):
@@ -582,23 +772,24 @@ def test_data_in_both_csv_and_xlsx_is_ambiguous(bundled_copy, capsys):
 
 
 # ---------------------------------------------------------------- inputs are only read
-@pytest.mark.parametrize("mutate", [
-    pytest.param(None, id="valid-csv"),
-    pytest.param(to_xlsx(), id="valid-xlsx"),
-    pytest.param(set_cell(M, 2, "patient_id", "P9"), id="invalid-csv"),
-    pytest.param(add_column(P, "email", "x"), id="privacy"),
-    pytest.param(_scale({"c3", "c4"}, 100, "mg/dL"), id="converted-units"),
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        pytest.param(None, id="valid-csv"),
+        pytest.param(to_xlsx(), id="valid-xlsx"),
+        pytest.param(set_cell(M, 2, "patient_id", "P9"), id="invalid-csv"),
+        pytest.param(add_column(P, "email", "x"), id="privacy"),
+        pytest.param(_scale({"c3", "c4"}, 100, "mg/dL"), id="converted-units"),
+    ],
+)
 def test_validation_never_modifies_input_files(bundled_copy, capsys, mutate):
     if mutate:
         mutate(bundled_copy)
     before = _snapshot(bundled_copy)
     rc, _, _ = _validate(bundled_copy, capsys)
     assert rc in (0, 2)
-    try:
+    with contextlib.suppress(dataset.DataError):
         dataset.load(bundled_copy)
-    except dataset.DataError:
-        pass
     assert _snapshot(bundled_copy) == before
 
 
@@ -616,7 +807,7 @@ def test_validated_dataset_cache_follows_the_folder(bundled_copy, tmp_path):
     """A dataset validated in one folder and read back for another points at the new folder."""
     import shutil
 
-    from sle_cart.dataset import load_cached
+    from sle_cart.inputs.dataset import load_cached
 
     cache = tmp_path / "cache"
     first_sha = load_cached(bundled_copy, cache_dir=cache).sha256()
@@ -628,4 +819,6 @@ def test_validated_dataset_cache_follows_the_folder(bundled_copy, tmp_path):
     assert again.path == moved.resolve() and all(f.parent == moved.resolve() for f in again.files)
     assert again.sha256() == first_sha
     (moved / "patients.csv").write_text((moved / "patients.csv").read_text().replace("P1,F,28", "P1,F,29"))
-    assert load_cached(moved, cache_dir=cache).patients["age_years"].iloc[0] == 29  # content change re-validates
+    assert (
+        load_cached(moved, cache_dir=cache).patients["age_years"].iloc[0] == 29
+    )  # content change re-validates

@@ -1,10 +1,13 @@
 """The bundled dataset is the seeded generator's output, reproduces the abstract and is plausible."""
+
 import pandas as pd
 import pytest
 
 from conftest import BUNDLED
-from sle_cart import claims, dataset, reconstruct
-from sle_cart.definitions import SLEDAI_2K_WEIGHTS
+from sle_cart.analysis import claims
+from sle_cart.generate import reconstruct
+from sle_cart.inputs import dataset
+from sle_cart.inputs.definitions import SLEDAI_2K_WEIGHTS
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,38 @@
 """The nbval regression net has teeth: a changed input value fails the cells that show it."""
+
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
 
+import pytest
+
 from conftest import BUNDLED, ROOT
+
+pytestmark = pytest.mark.build
+
 
 NOTEBOOKS = ["01-summary.ipynb", "02-table1-baseline.ipynb"]
 
 
 def _nbval(book, capture=True):
-    cmd = [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "-o", "addopts=",
-           "-o", "testpaths=", "--rootdir", str(book), "-q", *[str(book / "chapters" / n) for n in NOTEBOOKS]]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "-o",
+        "testpaths=",
+        "--rootdir",
+        str(book),
+        "-q",
+        *[str(book / "chapters" / n) for n in NOTEBOOKS],
+    ]
     return subprocess.run(cmd, cwd=book, capture_output=True, text=True)
 
 
@@ -39,8 +59,12 @@ def test_one_changed_value_fails_the_cells_that_show_it(tmp_path):
     proc = _nbval(_book(tmp_path, perturb=True))
     out = proc.stdout
     assert proc.returncode == 1, out[-3000:]
-    failed = sorted(line.split(" - ")[0].removeprefix("FAILED ") for line in out.splitlines()
-                    if line.startswith("FAILED"))
+    failed = sorted(
+        line.split(" - ")[0].removeprefix("FAILED ") for line in out.splitlines() if line.startswith("FAILED")
+    )
     # the glued summary values and Table 1 change; nothing else in these chapters does
-    assert [f.split("/")[-1] for f in failed] == ["01-summary.ipynb::Cell 2", "02-table1-baseline.ipynb::Cell 2"]
+    assert [f.split("/")[-1] for f in failed] == [
+        "01-summary.ipynb::Cell 2",
+        "02-table1-baseline.ipynb::Cell 2",
+    ]
     assert "19" in out and "21" in out

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from sle_cart.stats import fmt, fmt_median_range, fmt_n_pct, median_range, round_half_up
+from sle_cart.analysis.stats import fmt, fmt_median_range, fmt_n_pct, median_range, round_half_up
 
 
 def test_median_of_even_count_is_mean_of_middle_pair():
@@ -16,8 +16,18 @@ def test_median_ignores_missing_and_counts_them_out():
     assert median_range([None])["n"] == 0
 
 
-@pytest.mark.parametrize("x, d, expected", [(2.675, 2, 2.68), (0.5, 0, 1.0), (1.5, 0, 2.0), (2.5, 0, 3.0),
-                                            (-2.5, 0, -3.0), (188.05, 1, 188.1), (5.0, 1, 5.0)])
+@pytest.mark.parametrize(
+    "x, d, expected",
+    [
+        (2.675, 2, 2.68),
+        (0.5, 0, 1.0),
+        (1.5, 0, 2.0),
+        (2.5, 0, 3.0),
+        (-2.5, 0, -3.0),
+        (188.05, 1, 188.1),
+        (5.0, 1, 5.0),
+    ],
+)
 def test_round_half_up_is_half_away_from_zero(x, d, expected):
     assert round_half_up(x, d) == expected
 

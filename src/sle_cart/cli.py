@@ -4,6 +4,7 @@ Exit status: 0 success; 1 build failed (or, with --strict, a claim does not
 hold); 2 the dataset is invalid or unsafe to publish (nothing was built);
 130 interrupted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,11 +13,19 @@ import sys
 
 
 def _build(args) -> int:
-    from .build import BuildError, build
+    from sle_cart.book.build import BuildError, build
 
     try:
-        build(args.data, args.out, strict=args.strict, force=args.force, quiet=args.quiet, jobs=args.jobs,
-              cache_dir=args.cache_dir, book_root=args.book_root)
+        build(
+            args.data,
+            args.out,
+            strict=args.strict,
+            force=args.force,
+            quiet=args.quiet,
+            jobs=args.jobs,
+            cache_dir=args.cache_dir,
+            book_root=args.book_root,
+        )
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -24,7 +33,8 @@ def _build(args) -> int:
 
 
 def _validate(args) -> int:
-    from . import claims, dataset
+    from sle_cart.analysis import claims
+    from sle_cart.inputs import dataset
 
     ds = dataset.load(args.data)
     for n in ds.notes:
@@ -33,8 +43,10 @@ def _validate(args) -> int:
         print(f"warning: {w}")
     results = claims.evaluate(ds)
     ok = sum(c["holds"] for c in results)
-    print(f"{args.data}: valid ({len(ds.patients)} patients, {len(ds.measurements)} measurements, "
-          f"{len(ds.adverse_events)} adverse events); {ok}/{len(results)} claims hold")
+    print(
+        f"{args.data}: valid ({len(ds.patients)} patients, {len(ds.measurements)} measurements, "
+        f"{len(ds.adverse_events)} adverse events); {ok}/{len(results)} claims hold"
+    )
     for c in results:
         if not c["holds"]:
             print(f"  {c['status']}: {c['id']} published {c['published']}, reproduced {c['reproduced']}")
@@ -42,7 +54,7 @@ def _validate(args) -> int:
 
 
 def _template(args) -> int:
-    from .template import write_template
+    from sle_cart.generate.template import write_template
 
     out = write_template(args.dir)
     print(f"wrote an empty dataset to {out}; fill it in, then run: python -m sle_cart validate {out}")
@@ -50,7 +62,7 @@ def _template(args) -> int:
 
 
 def _reconstruct(args) -> int:
-    from . import reconstruct
+    from sle_cart.generate import reconstruct
 
     out = reconstruct.write(args.out, seed=args.seed)
     print(f"wrote the reconstruction (seed {args.seed}) to {out}")
@@ -58,7 +70,7 @@ def _reconstruct(args) -> int:
 
 
 def _synth(args) -> int:
-    from .synth import write_synthetic
+    from sle_cart.generate.synth import write_synthetic
 
     out = write_synthetic(args.out, n_patients=args.patients, seed=args.seed)
     print(f"wrote a synthetic cohort of {args.patients} patients (seed {args.seed}) to {out}")
@@ -66,7 +78,7 @@ def _synth(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from .build import BUNDLED
+    from sle_cart.paths import BUNDLED
 
     p = argparse.ArgumentParser(prog="python -m sle_cart", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -78,8 +90,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true", help="print only the summary line and errors")
     b.add_argument("--jobs", type=int, default=None, help="chapters executed at once (default: CPU count)")
     b.add_argument("--cache-dir", default=None, help="chapter cache (default: _build/cache of the book)")
-    b.add_argument("--book-root", default=None, help="folder with _config.yml, _toc.yml and chapters/ "
-                                                      "(default: this repository)")
+    b.add_argument(
+        "--book-root",
+        default=None,
+        help="folder with _config.yml, _toc.yml and chapters/ (default: this repository)",
+    )
     b.set_defaults(func=_build)
     v = sub.add_parser("validate", help="check a dataset against the data contract and evaluate the claims")
     v.add_argument("data")
@@ -100,14 +115,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .dataset import DataError
+    from sle_cart.inputs.dataset import DataError
+    from sle_cart.paths import FolderRefused
 
     args = parser().parse_args(argv)
-    # SIGTERM ends a build like Ctrl-C does: staging is removed, the last good output stays.
+    # Ctrl-C interrupts even when the parent shell started us with SIGINT ignored (a background
+    # job); SIGTERM ends a build like Ctrl-C does: staging is removed, the last good output stays.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         return args.func(args)
-    except DataError as exc:
+    except (DataError, FolderRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,4 +1,5 @@
 """CAR T cell expansion (Fig. 1a) and B-cell depletion (Fig. 1b)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -35,7 +36,9 @@ def car_t_kinetics(ds) -> pd.DataFrame:
     auc = w.groupby("patient_id", sort=False)["segment"].sum(min_count=1)
     out["auc_0_28_cells_day_per_uL"] = auc.where(n_pts > 1).reindex(ids).astype(float)
     det = s[(~s["censored"]) & (s["value"] > 0)]
-    out["last_detectable_day"] = det.groupby("patient_id", sort=False)["day"].max().reindex(ids).astype("Int64")
+    out["last_detectable_day"] = (
+        det.groupby("patient_id", sort=False)["day"].max().reindex(ids).astype("Int64")
+    )
     return out
 
 

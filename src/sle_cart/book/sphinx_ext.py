@@ -10,6 +10,7 @@
 The dataset is ``$SLE_CART_DATA`` if set, else ``sle_cart_data`` from the
 Sphinx config (``_config.yml``), relative to the book root.
 """
+
 from __future__ import annotations
 
 import html
@@ -27,7 +28,7 @@ STATIC = "sle"
 
 
 def _dataset(app):
-    from .dataset import load
+    from sle_cart.inputs.dataset import load
 
     path = Path(os.environ.get("SLE_CART_DATA") or app.config.sle_cart_data)
     if not path.is_absolute():
@@ -39,21 +40,25 @@ def _notice(ds) -> str:
     e = html.escape
     if not ds.reconstructed:
         return ""
-    return ('<div class="sle-notice" role="note"><strong>Reconstructed data.</strong> '
-            f"The patient-level values in this book ({e(ds.name)}) are a reconstruction, generated to be "
-            "consistent with the published summary statistics of the abstract. They are not the trial's "
-            "patient data; individual values illustrate, only the summaries are published facts.</div>")
+    return (
+        '<div class="sle-notice" role="note"><strong>Reconstructed data.</strong> '
+        f"The patient-level values in this book ({e(ds.name)}) are a reconstruction, generated to be "
+        "consistent with the published summary statistics of the abstract. They are not the trial's "
+        "patient data; individual values illustrate, only the summaries are published facts.</div>"
+    )
 
 
 def _footer(ds, commit: str, versions: dict) -> str:
     e = html.escape
     vers = ", ".join(f"{e(k)} {e(v)}" for k, v in versions.items())
     source = f"<br>Source: {e(str(ds.meta.get('source', '')).strip())}" if ds.meta.get("source") else ""
-    return ('<footer class="sle-provenance"><strong>Provenance.</strong> '
-            f"Dataset <code>{e(ds.name)}</code> ({e(str(ds.meta.get('provenance')))}): "
-            f"{e(str(ds.meta.get('title', '')))}{source}<br>"
-            f"Dataset SHA-256 <code>{ds.sha256()}</code>; code commit <code>{e(commit)}</code><br>"
-            f"Built with {vers}.</footer>")
+    return (
+        '<footer class="sle-provenance"><strong>Provenance.</strong> '
+        f"Dataset <code>{e(ds.name)}</code> ({e(str(ds.meta.get('provenance')))}): "
+        f"{e(str(ds.meta.get('title', '')))}{source}<br>"
+        f"Dataset SHA-256 <code>{ds.sha256()}</code>; code commit <code>{e(commit)}</code><br>"
+        f"Built with {vers}.</footer>"
+    )
 
 
 def _on_builder_inited(app):
@@ -68,10 +73,14 @@ def _on_builder_inited(app):
     app.env.sle_cart_notice, app.env.sle_cart_footer = notice, footer
     static = Path(app.outdir) / "_static" / STATIC
     static.mkdir(parents=True, exist_ok=True)
-    versions = {"vega_version": alt.VEGA_VERSION, "vegalite_version": alt.VEGALITE_VERSION,
-                "vegaembed_version": alt.VEGAEMBED_VERSION}
-    (static / "vega-setup.js").write_text(f"window.VEGA_DEBUG = {json.dumps(versions, sort_keys=True)};\n",
-                                          encoding="utf-8")
+    versions = {
+        "vega_version": alt.VEGA_VERSION,
+        "vegalite_version": alt.VEGALITE_VERSION,
+        "vegaembed_version": alt.VEGAEMBED_VERSION,
+    }
+    (static / "vega-setup.js").write_text(
+        f"window.VEGA_DEBUG = {json.dumps(versions, sort_keys=True)};\n", encoding="utf-8"
+    )
     bundle = static / "vega-bundle.js"
     import vl_convert
 
@@ -90,8 +99,11 @@ def _titles(srcdir: Path) -> str:
         text = p.read_text(encoding="utf-8")
         if p.suffix == ".ipynb":
             cells = json.loads(text).get("cells", [])
-            text = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                              for c in cells if c.get("cell_type") == "markdown")
+            text = "\n".join(
+                "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                for c in cells
+                if c.get("cell_type") == "markdown"
+            )
         heads = [line for line in text.splitlines() if line.startswith("# ")]
         parts.append(f"{p.relative_to(srcdir)}:{'|'.join(heads)}")
     return "\n".join(parts)

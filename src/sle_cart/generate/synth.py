@@ -4,6 +4,7 @@
 patients with the bundled study's sampling days and plausible kinetics.  The
 values are random draws, not a reconstruction of any published cohort.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sle_cart.paths import refuse_foreign
+
 from .reconstruct import B_EARLY_DAYS, CAR_T_DAYS, SLEDAI_DAYS
 
+TABLES = ("patients", "measurements", "adverse_events")
 LAB_DAYS = [-5, 14, 30, 60, 90]
 
 
@@ -29,12 +33,19 @@ def cohort(n_patients: int, seed: int = 1) -> dict[str, pd.DataFrame]:
     flat = rng.random(n) < 0.5
     fu = rng.integers(4, 13, n)  # follow-up, months
     ln = rng.random(n) < 0.6
-    patients = pd.DataFrame({
-        "patient_id": ids, "sex": np.where(rng.random(n) < 0.85, "F", "M"),
-        "age_years": rng.integers(18, 66, n), "disease_duration_years": _round(rng.uniform(1, 20, n), 1),
-        "weight_kg": weight, "dose_cells": np.where(flat, 1e8, 1e6 * weight),
-        "prior_therapy_lines": rng.integers(2, 6, n), "lupus_nephritis": np.where(ln, "true", "false"),
-        "follow_up_months": fu})
+    patients = pd.DataFrame(
+        {
+            "patient_id": ids,
+            "sex": np.where(rng.random(n) < 0.85, "F", "M"),
+            "age_years": rng.integers(18, 66, n),
+            "disease_duration_years": _round(rng.uniform(1, 20, n), 1),
+            "weight_kg": weight,
+            "dose_cells": np.where(flat, 1e8, 1e6 * weight),
+            "prior_therapy_lines": rng.integers(2, 6, n),
+            "lupus_nephritis": np.where(ln, "true", "false"),
+            "follow_up_months": fu,
+        }
+    )
 
     frames = []
 
@@ -45,8 +56,17 @@ def cohort(n_patients: int, seed: int = 1) -> dict[str, pd.DataFrame]:
         text = v.astype(str)
         if censor_below is not None:
             text = np.where(v < censor_below, f"<{censor_below:g}", text)
-        frames.append(pd.DataFrame({"patient_id": pid.ravel(), "day": d.ravel(), "analyte": analyte,
-                                    "value": text.ravel(), "unit": unit}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "patient_id": pid.ravel(),
+                    "day": d.ravel(),
+                    "analyte": analyte,
+                    "value": text.ravel(),
+                    "unit": unit,
+                }
+            )
+        )
 
     # CAR T: log-linear expansion to a peak on day 6-14, then biphasic contraction
     days = np.array(CAR_T_DAYS)
@@ -95,8 +115,15 @@ def cohort(n_patients: int, seed: int = 1) -> dict[str, pd.DataFrame]:
     has_crs = rng.random(n) < 0.6
     grade = np.where(rng.random(n) < 0.85, 1, 2)
     onset = rng.integers(0, 6, n)
-    events = pd.DataFrame({"patient_id": ids, "event": "CRS", "grade": grade, "onset_day": onset,
-                           "resolution_day": onset + rng.integers(1, 6, n)})[has_crs]
+    events = pd.DataFrame(
+        {
+            "patient_id": ids,
+            "event": "CRS",
+            "grade": grade,
+            "onset_day": onset,
+            "resolution_day": onset + rng.integers(1, 6, n),
+        }
+    )[has_crs]
     return {"patients": patients, "measurements": m.reset_index(drop=True), "adverse_events": events}
 
 
@@ -104,20 +131,22 @@ def write_synthetic(out_dir: str | Path, n_patients: int, seed: int = 1) -> Path
     """Write a synthetic dataset folder (dataset.yml and the three CSVs)."""
     if n_patients < 1:
         raise ValueError("a cohort needs at least one patient")
-    out = Path(out_dir)
+    out = refuse_foreign(out_dir, {"dataset.yml", *(f"{t}.csv" for t in TABLES)}, "synth")
     out.mkdir(parents=True, exist_ok=True)
     tables = cohort(n_patients, seed)
     (out / "dataset.yml").write_text(
         f"name: synthetic-{n_patients}\n"
         f"title: Synthetic CAR T cohort of {n_patients} patients (seed {seed})\n"
         "provenance: reconstructed\n"
-        "source: Random draws from sle_cart.synth; no real patients.\n"
+        "source: Random draws from sle_cart.generate.synth; no real patients.\n"
         "reference_ranges:\n"
         "  c3: {lower: 0.9, upper: 1.8, unit: g/L}\n"
         "  c4: {lower: 0.16, upper: 0.5, unit: g/L}\n"
         "  anti_dsdna: {upper: 8, unit: IU/mL}\n"
         "  urine_protein_24h: {upper: 0.15, unit: g/24h}\n"
-        "definitions: {}\n", encoding="utf-8")
+        "definitions: {}\n",
+        encoding="utf-8",
+    )
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     return out

@@ -5,6 +5,7 @@ complete: last urine protein after infusion < 0.5 g/24h; partial: not complete,
 >= 50 % below baseline and < 3 g/24h; none: otherwise.  eGFR is not in the
 data, so the kidney-function part of the KDIGO definitions is not applied.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -18,8 +19,11 @@ def classify(baseline_g24h: float, last_g24h: float, d) -> str:
     """Renal response category from baseline and last urine protein (g/24h)."""
     if last_g24h < d.renal_complete_below_g24h:
         return "complete"
-    if baseline_g24h > 0 and (baseline_g24h - last_g24h) / baseline_g24h >= d.renal_partial_min_reduction \
-            and last_g24h < d.renal_partial_below_g24h:
+    if (
+        baseline_g24h > 0
+        and (baseline_g24h - last_g24h) / baseline_g24h >= d.renal_partial_min_reduction
+        and last_g24h < d.renal_partial_below_g24h
+    ):
         return "partial"
     return "none"
 
@@ -53,7 +57,7 @@ def response_counts(ds) -> dict:
     """
     r = renal_response(ds)
     counts = {c: int((r["response"] == c).sum()) for c in CATEGORIES}
-    n_ln = int(len(r))
+    n_ln = len(r)
     counts["not evaluable"] = int((r["response"] == "not evaluable").sum())
     counts["n_lupus_nephritis"] = n_ln
     counts["rate"] = (counts["complete"] + counts["partial"]) / n_ln if n_ln else None

@@ -2,7 +2,7 @@
 
 Stages
 ------
-1. Validate the dataset (:func:`sle_cart.dataset.load`); invalid data stop
+1. Validate the dataset (:func:`sle_cart.inputs.dataset.load`); invalid data stop
    here with exit status 2 and nothing executes.
 2. Execute each chapter with papermill in its own sandbox (a private copy of
    the book layout), in parallel.  A chapter whose inputs are unchanged is
@@ -17,6 +17,7 @@ Nothing outside the staging folder is written before stage 4, so a failed,
 invalid or interrupted build leaves the previous OUT byte-identical.  Inputs
 are only read.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,11 +32,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import dataset as dataset_mod
+from sle_cart.inputs import dataset as dataset_mod
+from sle_cart.paths import BOOK_FILES, BUNDLED, PACKAGE, REQUIREMENTS, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = ROOT / "data" / "im19-sle"
-BOOK_FILES = ("_config.yml", "_toc.yml", "index.md")
+from . import guard
+
 CACHE_VERSION = "1"
 
 
@@ -63,10 +64,13 @@ def _sha(*parts: bytes) -> str:
 
 def code_digest() -> str:
     """Digest of the analysis code and the pinned environment."""
-    files = sorted((ROOT / "src" / "sle_cart").glob("*.py"))
-    parts = [f.name.encode() + f.read_bytes() for f in files]
-    req = ROOT / "requirements.txt"
-    parts.append(req.read_bytes() if req.exists() else b"")
+    files = sorted(PACKAGE.rglob("*"))
+    parts = [
+        str(f.relative_to(PACKAGE)).encode() + f.read_bytes()
+        for f in files
+        if f.is_file() and f.suffix in (".py", ".css", ".js", ".typ") and "__pycache__" not in f.parts
+    ]
+    parts.append(REQUIREMENTS.read_bytes() if REQUIREMENTS.exists() else b"")
     parts.append(sys.version.encode())
     return _sha(*parts)
 
@@ -74,8 +78,14 @@ def code_digest() -> str:
 def notebook_source_digest(nb_path: Path) -> str:
     """Digest of a notebook's cells (type, source, tags), ignoring outputs and metadata noise."""
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
-    cells = [[c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
-              c.get("metadata", {}).get("tags", [])] for c in nb["cells"]]
+    cells = [
+        [
+            c["cell_type"],
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
+            c.get("metadata", {}).get("tags", []),
+        ]
+        for c in nb["cells"]
+    ]
     return _sha(json.dumps(cells, sort_keys=True).encode())
 
 
@@ -129,13 +139,21 @@ def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, datase
     params = {} if bundled else {"data_dir": data_dir}
     # The kernel's own chatter (transport warnings, shutdown notices) goes to a log
     # in the sandbox instead of the terminal; cell errors are reported from the exception.
-    log = open(sandbox_p / "kernel.log", "w")
-    os.dup2(log.fileno(), 2)
+    fd = os.open(sandbox_p / "kernel.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 2)  # the worker process ends with the build, which closes it
+    os.close(fd)
     t0 = time.perf_counter()
     try:
-        papermill.execute_notebook(nb_src, str(out_nb), parameters=params, cwd=str(chapters_dir),
-                                   kernel_name="python3", progress_bar=False, log_output=False,
-                                   request_save_on_cell_execute=False)
+        papermill.execute_notebook(
+            nb_src,
+            str(out_nb),
+            parameters=params,
+            cwd=str(chapters_dir),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+        )
     except PapermillExecutionError as exc:
         return {"ok": False, "cell": exc.exec_count, "error": f"{exc.ename}: {exc.evalue}"}
     except Exception as exc:  # kernel died, notebook unreadable: still one line, not a traceback
@@ -155,8 +173,12 @@ def _run_chapters(todo: list[Path], stage: Path, data: Path, bundled: bool, jobs
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
-        futures = {pool.submit(_execute_one, str(nb), str(stage / "run" / nb.stem), str(data), bundled,
-                               BUNDLED.name): nb for nb in todo}
+        futures = {
+            pool.submit(
+                _execute_one, str(nb), str(stage / "run" / nb.stem), str(data), bundled, BUNDLED.name
+            ): nb
+            for nb in todo
+        }
         for fut in as_completed(futures):
             yield futures[fut], fut.result()
     except BaseException:
@@ -170,7 +192,9 @@ def _run_chapters(todo: list[Path], stage: Path, data: Path, bundled: bool, jobs
     pool.shutdown()
 
 
-def _sync_tree(src: Path, dst: Path, keep=("_build/html", "_build/.doctrees", "_build/jupyter_execute")) -> None:
+def _sync_tree(
+    src: Path, dst: Path, keep=("_build/html", "_build/.doctrees", "_build/jupyter_execute")
+) -> None:
     """Make ``dst`` hold ``src``'s files, rewriting only files whose bytes changed.
 
     Unchanged files keep their modification time, which is how Sphinx decides
@@ -216,8 +240,11 @@ def _sphinx(book: Path, work: Path, stage: Path, data: Path, force: bool) -> Pat
         raise BuildError(f"jupyter-book build failed (exit {proc.returncode}):\n{tail}")
     complete.write_text("ok\n")
     site = stage / "site"
-    shutil.copytree(work / "_build" / "html", site,
-                    ignore=shutil.ignore_patterns(".buildinfo", ".doctrees", ".sle-site-key"))
+    shutil.copytree(
+        work / "_build" / "html",
+        site,
+        ignore=shutil.ignore_patterns(".buildinfo", ".doctrees", ".sle-site-key"),
+    )
     # html_extra_path only ever adds files: take downloads and claims.json from this build alone
     shutil.rmtree(site / "downloads", ignore_errors=True)
     _copytree(book / "_build" / "extra", site)
@@ -260,15 +287,23 @@ def _print(quiet: bool, msg: str) -> None:
         print(msg, flush=True)
 
 
-def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, strict: bool = False,
-          force: bool = False, quiet: bool = False, jobs: int | None = None,
-          cache_dir: str | Path | None = None, book_root: str | Path | None = None) -> Result:
+def build(
+    data_dir: str | Path | None = None,
+    out: str | Path | None = None,
+    *,
+    strict: bool = False,
+    force: bool = False,
+    quiet: bool = False,
+    jobs: int | None = None,
+    cache_dir: str | Path | None = None,
+    book_root: str | Path | None = None,
+) -> Result:
     """Build the complete book for ``data_dir`` into ``out`` (see module docstring).
 
     ``book_root`` is the folder holding ``_config.yml``, ``_toc.yml``,
     ``index.md`` and ``chapters/`` (default: this repository).
 
-    Raises :class:`sle_cart.dataset.DataError` for invalid data and
+    Raises :class:`sle_cart.inputs.dataset.DataError` for invalid data and
     :class:`BuildError` when a chapter or the site fails.
     """
     from . import provenance
@@ -278,19 +313,22 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
     data = Path(data_dir).resolve() if data_dir else BUNDLED
     bundled = data == BUNDLED.resolve()
     out = Path(out).resolve() if out else root / "_build" / "html"
+    cache = Path(cache_dir) if cache_dir else root / "_build" / "cache"
+    guard.check_site_folder(out, data=data, book_root=root, cache=cache)  # before anything runs
     ds = dataset_mod.load_cached(data)  # stage 1: raises DataError before anything runs
     for w in ds.warnings:
         _print(quiet, f"warning: {w}")
     for n in ds.notes:
         _print(quiet, f"note: {n}")
 
-    cache = Path(cache_dir) if cache_dir else root / "_build" / "cache"
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".sle-build-", dir=out.parent))
     result = Result(out=out, claims=[])
     try:
         chapter_list = chapters(root)
-        shared = _sha(code_digest().encode(), ds.sha256().encode(), str(bundled).encode(), CACHE_VERSION.encode())
+        shared = _sha(
+            code_digest().encode(), ds.sha256().encode(), str(bundled).encode(), CACHE_VERSION.encode()
+        )
         todo, keys = [], {}
         for nb in chapter_list:
             key = _sha(shared.encode(), notebook_source_digest(nb).encode(), nb.name.encode())
@@ -348,8 +386,13 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
             shutil.copy2(entry / nb.name, book / "chapters" / nb.name)
             _copytree(entry / "extra", book / "_build" / "extra")
 
-        site_key = _sha(*_dir_digest(book), code_digest().encode(), ds.sha256().encode(),
-                        provenance.git_commit().encode(), str(out).encode())
+        site_key = _sha(
+            *_dir_digest(book),
+            code_digest().encode(),
+            ds.sha256().encode(),
+            provenance.git_commit().encode(),
+            str(out).encode(),
+        )
         stamp = out / ".sle-site-key"
         if not force and not result.executed and stamp.exists() and stamp.read_text() == site_key:
             result.site_built = False
@@ -357,6 +400,7 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
         else:
             site = _sphinx(book, cache / "site" / _sha(str(out).encode())[:16], stage, data, force)
             (site / ".sle-site-key").write_text(site_key)
+            guard.write_manifest(site)
             _replace_dir(site, out)  # stage 4: publish
             _print(quiet, "  site                             built")
         if bundled and out == (root / "_build" / "html"):
@@ -367,10 +411,12 @@ def build(data_dir: str | Path | None = None, out: str | Path | None = None, *, 
         shutil.rmtree(stage, ignore_errors=True)
     result.seconds = time.perf_counter() - t_start
     n_ok = sum(c["holds"] for c in result.claims)
-    _print(quiet, f"built {len(result.executed)} executed, {len(result.cached)} cached chapters in "
-                  f"{result.seconds:.1f} s; {n_ok}/{len(result.claims)} claims hold; open {out / 'index.html'}")
+    _print(
+        quiet,
+        f"built {len(result.executed)} executed, {len(result.cached)} cached chapters in "
+        f"{result.seconds:.1f} s; {n_ok}/{len(result.claims)} claims hold; open {out / 'index.html'}",
+    )
     if strict and n_ok < len(result.claims):
         failing = [c["id"] for c in result.claims if not c["holds"]]
         raise BuildError(f"--strict: {len(failing)} claim(s) do not hold: {', '.join(failing)}")
     return result
-

@@ -1,4 +1,5 @@
 """Anti-dsDNA (Fig. 2c) and complement C3/C4 (Fig. 2d)."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -5,6 +5,7 @@ Every threshold here is a default that a dataset may override under
 their sources follow the project's data contract and
 ``shared/reference/clinical-definitions.md``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
@@ -23,12 +24,19 @@ ANALYTES: dict[str, tuple[str, str]] = {
 #: Accepted spellings of each canonical unit, and conversions of well-known
 #: alternative units: written unit -> (canonical unit, factor to multiply by).
 UNIT_ALIASES: dict[str, dict[str, float]] = {
-    "cells/µL": {"cells/µL": 1.0, "cells/μL": 1.0, "cells/uL": 1.0, "cells/ul": 1.0,
-                 "/µL": 1.0, "/uL": 1.0},
+    "cells/µL": {"cells/µL": 1.0, "cells/μL": 1.0, "cells/uL": 1.0, "cells/ul": 1.0, "/µL": 1.0, "/uL": 1.0},
     "points": {"points": 1.0, "point": 1.0, "score": 1.0},
     # 1 mg/24h = 0.001 g/24h
-    "g/24h": {"g/24h": 1.0, "g/24 h": 1.0, "g/d": 1.0, "g/day": 1.0,
-              "mg/24h": 0.001, "mg/24 h": 0.001, "mg/d": 0.001, "mg/day": 0.001},
+    "g/24h": {
+        "g/24h": 1.0,
+        "g/24 h": 1.0,
+        "g/d": 1.0,
+        "g/day": 1.0,
+        "mg/24h": 0.001,
+        "mg/24 h": 0.001,
+        "mg/d": 0.001,
+        "mg/day": 0.001,
+    },
     "IU/mL": {"IU/mL": 1.0, "IU/ml": 1.0, "U/mL": 1.0, "U/ml": 1.0},
     # 1 mg/dL = 0.01 g/L
     "g/L": {"g/L": 1.0, "g/l": 1.0, "mg/dL": 0.01, "mg/dl": 0.01},
@@ -36,13 +44,32 @@ UNIT_ALIASES: dict[str, dict[str, float]] = {
 
 #: SLEDAI-2K descriptor weights (Gladman DD et al., J Rheumatol 2002;29:288).
 SLEDAI_2K_WEIGHTS: dict[str, int] = {
-    **{d: 8 for d in ("seizure", "psychosis", "organic_brain_syndrome",
-                      "visual_disturbance", "cranial_nerve_disorder", "lupus_headache",
-                      "cerebrovascular_accident", "vasculitis")},
-    **{d: 4 for d in ("arthritis", "myositis", "urinary_casts", "haematuria",
-                      "proteinuria", "pyuria")},
-    **{d: 2 for d in ("rash", "alopecia", "mucosal_ulcers", "pleurisy", "pericarditis",
-                      "low_complement", "increased_dna_binding")},
+    **{
+        d: 8
+        for d in (
+            "seizure",
+            "psychosis",
+            "organic_brain_syndrome",
+            "visual_disturbance",
+            "cranial_nerve_disorder",
+            "lupus_headache",
+            "cerebrovascular_accident",
+            "vasculitis",
+        )
+    },
+    **{d: 4 for d in ("arthritis", "myositis", "urinary_casts", "haematuria", "proteinuria", "pyuria")},
+    **{
+        d: 2
+        for d in (
+            "rash",
+            "alopecia",
+            "mucosal_ulcers",
+            "pleurisy",
+            "pericarditis",
+            "low_complement",
+            "increased_dna_binding",
+        )
+    },
     **{d: 1 for d in ("fever", "thrombocytopenia", "leukopenia")},
 }
 SLEDAI_2K_MAX = sum(SLEDAI_2K_WEIGHTS.values())  # 105

@@ -4,6 +4,7 @@ Every problem found is collected as a :class:`Violation` naming the file (and
 sheet), the spreadsheet row, the column, the value and the rule, and all of
 them are raised at once in one :class:`DataError`.  Input files are only read.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,6 +20,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sle_cart.paths import dataset_cache
+
 from .definitions import ANALYTES, UNIT_ALIASES, Definitions, resolve
 
 TABLE_NAMES = ("patients", "measurements", "adverse_events")
@@ -32,7 +35,9 @@ IDENTIFIER_RE = re.compile(
     r"mrn|medical_record|record_number|hospital_(?:number|no|id)|nhs|insurance|"
     r"passport|national_id|id_number|ssn|social_security|phone|telephone|mobile|fax|"
     r"email|e_mail|address|street|postcode|post_code|zip|zip_code|ip_address|"
-    r"dob|birth|birthdate|birthday|date|dates|datetime|timestamp)($|_)", re.I)
+    r"dob|birth|birthdate|birthday|date|dates|datetime|timestamp)($|_)",
+    re.I,
+)
 #: A calendar date written in a cell (ISO, or day/month/year with '.', '/' or '-').
 DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
 #: Top-level keys of dataset.yml and of one reference range.
@@ -121,8 +126,15 @@ def _csv_records(p: Path, errors: list[Violation]) -> Records | None:
     try:
         text = p.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        errors.append(Violation(p.name, None, None, None,
-                                f"cannot be read as UTF-8 text (byte {exc.start}); save it as CSV UTF-8"))
+        errors.append(
+            Violation(
+                p.name,
+                None,
+                None,
+                None,
+                f"cannot be read as UTF-8 text (byte {exc.start}); save it as CSV UTF-8",
+            )
+        )
         return None
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), skipinitialspace=True))
@@ -151,6 +163,7 @@ def _frame(records: Records, label: str, errors: list[Violation]) -> pd.DataFram
     Blank rows and comment rows (first cell starting with '#') are skipped, before
     and after the header; the header is the first other row.
     """
+
     def skip(cells):
         cells = [c.strip().lstrip("\ufeff") for c in cells]
         return not any(cells) or cells[0].startswith("#")
@@ -166,16 +179,26 @@ def _frame(records: Records, label: str, errors: list[Violation]) -> pd.DataFram
         return None
     for sep in ";\t":
         if any(sep in h for h in header):
-            errors.append(Violation(label, header_row, None, ",".join(header),
-                                    f"columns must be separated by commas, not {sep!r}"))
+            errors.append(
+                Violation(
+                    label,
+                    header_row,
+                    None,
+                    ",".join(header),
+                    f"columns must be separated by commas, not {sep!r}",
+                )
+            )
             return None
     keep, names = [], []
     for i, name in enumerate(header):
         if not name:
             continue  # an unnamed (usually empty) trailing column of a spreadsheet export
         if name in names:
-            errors.append(Violation(label, header_row, name, None,
-                                    "column name appears more than once; keep one of them"))
+            errors.append(
+                Violation(
+                    label, header_row, name, None, "column name appears more than once; keep one of them"
+                )
+            )
             continue
         keep.append(i)
         names.append(name)
@@ -184,10 +207,17 @@ def _frame(records: Records, label: str, errors: list[Violation]) -> pd.DataFram
         if skip(cells):
             continue
         cells = [c.strip() for c in cells]
-        extra = [c for c in cells[len(header):] if c]
+        extra = [c for c in cells[len(header) :] if c]
         if extra:
-            errors.append(Violation(label, row, None, ", ".join(extra),
-                                    f"row has {len(cells)} cells but the header has {len(header)} columns"))
+            errors.append(
+                Violation(
+                    label,
+                    row,
+                    None,
+                    ", ".join(extra),
+                    f"row has {len(cells)} cells but the header has {len(header)} columns",
+                )
+            )
         cells += [""] * (len(header) - len(cells))
         data.append([cells[i] for i in keep])
         index.append(row)
@@ -229,8 +259,11 @@ def _read_xlsx(xlsx: Path, errors: list[Violation]):
             found = ", ".join(repr(s) for s in sheets) or "none"
             near = [s for s in sheets if s.strip().lower() == t]
             hint = f"; rename sheet {near[0]!r} to '{t}'" if near else ""
-            errors.append(Violation("data.xlsx", None, None, None,
-                                    f"required sheet '{t}' is missing (found: {found}){hint}"))
+            errors.append(
+                Violation(
+                    "data.xlsx", None, None, None, f"required sheet '{t}' is missing (found: {found}){hint}"
+                )
+            )
             continue
         df = _frame(sheets[t], labels[t], errors)
         if df is not None:
@@ -238,7 +271,9 @@ def _read_xlsx(xlsx: Path, errors: list[Violation]):
     return frames, labels, [xlsx]
 
 
-def _read_tables(path: Path, errors: list[Violation]) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Path]]:
+def _read_tables(
+    path: Path, errors: list[Violation]
+) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Path]]:
     """Read the three tables as text from the CSVs or from data.xlsx.
 
     When both are present (as in the template), the one that holds data rows is
@@ -255,9 +290,16 @@ def _read_tables(path: Path, errors: list[Violation]) -> tuple[dict[str, pd.Data
     from_csv, from_xlsx = _read_csvs(path, csv_errors), _read_xlsx(xlsx, xlsx_errors)
     csv_data, xlsx_data = _has_rows(from_csv[0]), _has_rows(from_xlsx[0])
     if csv_data and xlsx_data:
-        errors.append(Violation("data.xlsx", None, None, None,
-                                "both data.xlsx and the CSV files contain data rows; keep one of them "
-                                "(remove data.xlsx or the CSV files)"))
+        errors.append(
+            Violation(
+                "data.xlsx",
+                None,
+                None,
+                None,
+                "both data.xlsx and the CSV files contain data rows; keep one of them "
+                "(remove data.xlsx or the CSV files)",
+            )
+        )
     if xlsx_data and not csv_data:
         errors.extend(xlsx_errors)
         return from_xlsx
@@ -302,19 +344,35 @@ def _read_meta(path: Path, errors: list[Violation], warnings: list[Violation], n
         return {}
     for key in meta:
         if key not in META_KEYS:
-            warnings.append(Violation(f, None, str(key), None,
-                                      f"unknown key is ignored{_close(key, META_KEYS)} "
-                                      f"(known keys: {', '.join(META_KEYS)})", "warning"))
+            warnings.append(
+                Violation(
+                    f,
+                    None,
+                    str(key),
+                    None,
+                    f"unknown key is ignored{_close(key, META_KEYS)} (known keys: {', '.join(META_KEYS)})",
+                    "warning",
+                )
+            )
     for key in ("name", "title", "provenance"):
         if meta.get(key) in (None, ""):
             errors.append(Violation(f, None, key, None, "required key is missing"))
-    if meta.get("name") not in (None, "") and not (isinstance(meta["name"], str) and NAME_RE.match(meta["name"])):
-        errors.append(Violation(f, None, "name", meta["name"],
-                                "must match [a-z0-9-]+ (lower-case letters, digits and '-'; "
-                                "it is used in output names)"))
+    if meta.get("name") not in (None, "") and not (
+        isinstance(meta["name"], str) and NAME_RE.match(meta["name"])
+    ):
+        errors.append(
+            Violation(
+                f,
+                None,
+                "name",
+                meta["name"],
+                "must match [a-z0-9-]+ (lower-case letters, digits and '-'; it is used in output names)",
+            )
+        )
     if meta.get("provenance") not in (None, "") and meta["provenance"] not in ("reconstructed", "observed"):
-        errors.append(Violation(f, None, "provenance", meta["provenance"],
-                                "must be 'reconstructed' or 'observed'"))
+        errors.append(
+            Violation(f, None, "provenance", meta["provenance"], "must be 'reconstructed' or 'observed'")
+        )
     _check_ranges(meta, errors, notes)
     defs = _check_definitions(meta.get("definitions"), errors)
     if defs is not None:
@@ -329,8 +387,15 @@ def _check_ranges(meta: dict, errors: list[Violation], notes: list[str]) -> None
     if ranges is None:
         return
     if not isinstance(ranges, dict):
-        errors.append(Violation(f, None, "reference_ranges", ranges,
-                                "must be a mapping of analyte codes to {lower, upper, unit}"))
+        errors.append(
+            Violation(
+                f,
+                None,
+                "reference_ranges",
+                ranges,
+                "must be a mapping of analyte codes to {lower, upper, unit}",
+            )
+        )
         return
     converted = {}
     for analyte, rr in ranges.items():
@@ -344,8 +409,15 @@ def _check_ranges(meta: dict, errors: list[Violation], notes: list[str]) -> None
         ok = True
         for k in rr:
             if k not in RANGE_KEYS:
-                errors.append(Violation(f, None, f"{col}.{k}", None,
-                                        f"unknown key{_close(k, RANGE_KEYS)} (use lower, upper and unit)"))
+                errors.append(
+                    Violation(
+                        f,
+                        None,
+                        f"{col}.{k}",
+                        None,
+                        f"unknown key{_close(k, RANGE_KEYS)} (use lower, upper and unit)",
+                    )
+                )
                 ok = False
         lo, hi = rr.get("lower"), rr.get("upper")
         for k, v in (("lower", lo), ("upper", hi)):
@@ -356,14 +428,28 @@ def _check_ranges(meta: dict, errors: list[Violation], notes: list[str]) -> None
             errors.append(Violation(f, None, col, None, "needs a lower or an upper limit (or both)"))
             ok = False
         if ok and lo is not None and hi is not None and lo > hi:
-            errors.append(Violation(f, None, col, f"lower {lo} > upper {hi}",
-                                    "reference range lower limit must not exceed the upper limit"))
+            errors.append(
+                Violation(
+                    f,
+                    None,
+                    col,
+                    f"lower {lo} > upper {hi}",
+                    "reference range lower limit must not exceed the upper limit",
+                )
+            )
             ok = False
         unit = rr.get("unit")
         factor = 1.0 if unit is None else _canonical_unit(analyte, unit)
         if factor is None:
-            errors.append(Violation(f, None, f"{col}.unit", unit,
-                                    f"wrong or unknown unit for {analyte}: expected {ANALYTES[analyte][1]}"))
+            errors.append(
+                Violation(
+                    f,
+                    None,
+                    f"{col}.unit",
+                    unit,
+                    f"wrong or unknown unit for {analyte}: expected {ANALYTES[analyte][1]}",
+                )
+            )
             continue
         if ok and factor != 1.0:
             canonical = ANALYTES[analyte][1]
@@ -380,8 +466,15 @@ def _check_definitions(defs, errors: list[Violation]) -> Definitions | None:
     if defs is None:
         defs = {}
     if not isinstance(defs, dict):
-        errors.append(Violation(f, None, "definitions", defs,
-                                "must be a mapping of definition names to values, e.g. {visit_window_days: 14}"))
+        errors.append(
+            Violation(
+                f,
+                None,
+                "definitions",
+                defs,
+                "must be a mapping of definition names to values, e.g. {visit_window_days: 14}",
+            )
+        )
         return None
     base = Definitions()
     known = [fl.name for fl in fields(Definitions)]
@@ -389,8 +482,15 @@ def _check_definitions(defs, errors: list[Violation]) -> Definitions | None:
     for key, v in defs.items():
         col = f"definitions.{key}"
         if key not in known:
-            errors.append(Violation(f, None, col, None,
-                                    f"unknown definition{_close(key, known)} (accepted: {', '.join(known)})"))
+            errors.append(
+                Violation(
+                    f,
+                    None,
+                    col,
+                    None,
+                    f"unknown definition{_close(key, known)} (accepted: {', '.join(known)})",
+                )
+            )
             ok = False
             continue
         default = getattr(base, key)
@@ -446,16 +546,25 @@ def _privacy(frames, labels, errors):
             if c in ("patient_id",):
                 continue
             if IDENTIFIER_RE.search(_normalise_name(c)):
-                errors.append(Violation(labels[t], df.attrs.get("header_row", 1), c, None,
-                                        "looks like a direct identifier (names, record numbers, contact "
-                                        "details or calendar dates); only pseudonymous ids and study days "
-                                        "may be published - remove the column"))
+                errors.append(
+                    Violation(
+                        labels[t],
+                        df.attrs.get("header_row", 1),
+                        c,
+                        None,
+                        "looks like a direct identifier (names, record numbers, contact "
+                        "details or calendar dates); only pseudonymous ids and study days "
+                        "may be published - remove the column",
+                    )
+                )
 
 
 def _number_rule(col, text: str) -> str:
     if col.unit == "days" and DATE_RE.match(text):
-        return ("must be a whole number of days since infusion, not a calendar date "
-                "(calendar dates can identify patients)")
+        return (
+            "must be a whole number of days since infusion, not a calendar date "
+            "(calendar dates can identify patients)"
+        )
     if re.fullmatch(r"[-+]?\d+,\d+", text):
         return "must be a number (use '.' as the decimal mark)"
     return "must be a whole number" if col.dtype == "integer" else "must be a number"
@@ -482,8 +591,9 @@ def _coerce(df: pd.DataFrame, table: str, label: str, errors: list[Violation]) -
         elif col.dtype == "boolean":
             low = s.str.lower()
             bad = ~(low.isin(TRUE | FALSE) | blank)
-            out[col.name] = pd.array([True if v in TRUE else False if v in FALSE else pd.NA for v in low],
-                                     dtype="boolean")
+            out[col.name] = pd.array(
+                [True if v in TRUE else False if v in FALSE else pd.NA for v in low], dtype="boolean"
+            )
             for idx in bad[bad].index:
                 report(idx, col.name, s[idx], "must be true/false (yes/no, 1/0 also accepted)")
         else:
@@ -538,7 +648,11 @@ def _pandera(df: pd.DataFrame, raw: pd.DataFrame, table: str, label: str, errors
                 rule += " (" + ", ".join(f"{c} {raw.at[idx, c]}" for c in rc.needs if c != rc.column) + ")"
             if (label, idx, rec.column) in done:
                 continue
-            value = raw.at[idx, rec.column] if rec.column in raw.columns and idx in raw.index else rec.failure_case
+            value = (
+                raw.at[idx, rec.column]
+                if rec.column in raw.columns and idx in raw.index
+                else rec.failure_case
+            )
             errors.append(Violation(label, idx, rec.column, value, rule))
             done.add((label, idx, rec.column))
 
@@ -546,7 +660,9 @@ def _pandera(df: pd.DataFrame, raw: pd.DataFrame, table: str, label: str, errors
 def _missing_column_rule(name: str, columns) -> str:
     same = [c for c in columns if _normalise_name(c) == name]
     if same:
-        return f"required column is missing (found {same[0]!r}; column names are case-sensitive: use '{name}')"
+        return (
+            f"required column is missing (found {same[0]!r}; column names are case-sensitive: use '{name}')"
+        )
     return f"required column is missing{_close(name, columns)}"
 
 
@@ -584,13 +700,23 @@ def load(path: str | Path) -> Dataset:
         spec = contract.TABLES[t]
         missing = [c.name for c in spec.columns if c.required and c.name not in df.columns]
         for c in missing:
-            errors.append(Violation(labels[t], df.attrs.get("header_row", 1), c, None,
-                                    _missing_column_rule(c, df.columns)))
+            errors.append(
+                Violation(
+                    labels[t], df.attrs.get("header_row", 1), c, None, _missing_column_rule(c, df.columns)
+                )
+            )
         if missing:
             continue
         if df.empty and not spec.may_be_empty:
-            errors.append(Violation(labels[t], None, None, None,
-                                    "table has no data rows" + (" (no patients)" if t == "patients" else "")))
+            errors.append(
+                Violation(
+                    labels[t],
+                    None,
+                    None,
+                    None,
+                    "table has no data rows" + (" (no patients)" if t == "patients" else ""),
+                )
+            )
             continue
         raw[t] = df
         if t == "measurements":
@@ -608,26 +734,44 @@ def load(path: str | Path) -> Dataset:
                 for idx, pid in typed[t]["patient_id"].items():
                     if pd.notna(pid) and pid not in known:
                         hint = f"; did you mean '{by_lower[pid.lower()]}'?" if pid.lower() in by_lower else ""
-                        errors.append(Violation(labels[t], int(idx), "patient_id", pid,
-                                                f"unknown patient: not in {labels['patients']}{hint}"))
+                        errors.append(
+                            Violation(
+                                labels[t],
+                                int(idx),
+                                "patient_id",
+                                pid,
+                                f"unknown patient: not in {labels['patients']}{hint}",
+                            )
+                        )
     if errors:
         raise DataError(path, _sort(errors, labels))
     warnings += _baseline_warnings(typed["patients"], typed["measurements"], labels["measurements"])
 
     m = typed["measurements"]
-    m = m.assign(day=m["day"].astype(int), value=m["value"].astype(float),
-                 patient_id=m["patient_id"].astype(str), analyte=m["analyte"].astype(str),
-                 unit=m["unit"].astype(str))
+    m = m.assign(
+        day=m["day"].astype(int),
+        value=m["value"].astype(float),
+        patient_id=m["patient_id"].astype(str),
+        analyte=m["analyte"].astype(str),
+        unit=m["unit"].astype(str),
+    )
     p = typed["patients"].copy()
     p["patient_id"] = p["patient_id"].astype(str)
     p["sex"] = p["sex"].astype(str)
     ae = typed["adverse_events"].copy()
     ae["patient_id"] = ae["patient_id"].astype(str)
     ae["event"] = ae["event"].astype(str)
-    return Dataset(path=path, meta={k: v for k, v in meta.items() if not k.startswith("_")},
-                   patients=p, measurements=m, adverse_events=ae,
-                   definitions=meta["_definitions"], files=files + [path / "dataset.yml"],
-                   notes=notes, warnings=warnings)
+    return Dataset(
+        path=path,
+        meta={k: v for k, v in meta.items() if not k.startswith("_")},
+        patients=p,
+        measurements=m,
+        adverse_events=ae,
+        definitions=meta["_definitions"],
+        files=files + [path / "dataset.yml"],
+        notes=notes,
+        warnings=warnings,
+    )
 
 
 def _measurement_values(df, label, errors, notes) -> pd.DataFrame:
@@ -642,15 +786,31 @@ def _measurement_values(df, label, errors, notes) -> pd.DataFrame:
     df["censored"] = censored
     numeric = pd.to_numeric(df["value"], errors="coerce")
     for idx in raw.index[censored & numeric.isna()]:
-        errors.append(Violation(label, int(idx), "value", raw[idx],
-                                "a censored value must be '<' followed by a number, e.g. '<5'"))
+        errors.append(
+            Violation(
+                label,
+                int(idx),
+                "value",
+                raw[idx],
+                "a censored value must be '<' followed by a number, e.g. '<5'",
+            )
+        )
     for idx in raw.index[raw.str.startswith(">")]:
-        errors.append(Violation(label, int(idx), "value", raw[idx],
-                                "must be a number; only values below a limit may be censored ('<5')"))
+        errors.append(
+            Violation(
+                label,
+                int(idx),
+                "value",
+                raw[idx],
+                "must be a number; only values below a limit may be censored ('<5')",
+            )
+        )
     code, unit = df["analyte"], df["unit"]
     known = code.isin(list(ANALYTES))
     for idx in code.index[~known & (code != "")]:
-        errors.append(Violation(label, int(idx), "analyte", code[idx], f"unknown analyte code{_suggest(code[idx])}"))
+        errors.append(
+            Violation(label, int(idx), "analyte", code[idx], f"unknown analyte code{_suggest(code[idx])}")
+        )
     check = known & (unit != "")  # blank analyte/unit cells are reported as blank elsewhere
     converted: dict[tuple[str, str], int] = {}
     # one lookup per distinct (analyte, unit) pair instead of per row
@@ -659,7 +819,11 @@ def _measurement_values(df, label, errors, notes) -> pd.DataFrame:
         canonical = ANALYTES[a][1]
         if factor is None:
             for i in idx:
-                errors.append(Violation(label, int(i), "unit", u, f"wrong or unknown unit for {a}: expected {canonical}"))
+                errors.append(
+                    Violation(
+                        label, int(i), "unit", u, f"wrong or unknown unit for {a}: expected {canonical}"
+                    )
+                )
             continue
         df.loc[idx, "unit"] = canonical
         if factor != 1.0:
@@ -685,8 +849,15 @@ def _duplicates(df, spec, label):
     for idx in dup[dup].index:
         first = first_row[idx]
         value = ", ".join(str(df.at[idx, k]) for k in key)
-        out.append(Violation(label, int(idx), "+".join(key), value,
-                             f"duplicate of row {first}: one row per ({', '.join(key)})"))
+        out.append(
+            Violation(
+                label,
+                int(idx),
+                "+".join(key),
+                value,
+                f"duplicate of row {first}: one row per ({', '.join(key)})",
+            )
+        )
     return out
 
 
@@ -698,15 +869,21 @@ def _baseline_warnings(p, m, label) -> list[Violation]:
     for pid in p["patient_id"]:
         for analyte in BASELINE_NEEDED:
             if (pid, analyte) in has_any and (pid, analyte) not in has_base:
-                out.append(Violation(label, None, "patient_id", pid,
-                                     f"patient {pid} has no baseline (day <= 0) {analyte} value; claims "
-                                     "that need it leave this patient out or are marked not evaluable",
-                                     "warning"))
+                out.append(
+                    Violation(
+                        label,
+                        None,
+                        "patient_id",
+                        pid,
+                        f"patient {pid} has no baseline (day <= 0) {analyte} value; claims "
+                        "that need it leave this patient out or are marked not evaluable",
+                        "warning",
+                    )
+                )
     return out
 
 
 # ---------------------------------------------------------------- cache of validated datasets
-CACHE_ENV = "SLE_CART_DATASET_CACHE"
 
 
 def _cache_key(path: Path) -> str:
@@ -714,9 +891,9 @@ def _cache_key(path: Path) -> str:
     h = hashlib.sha256()
     for f in sorted(p for p in path.iterdir() if p.is_file()):
         h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
-    here = Path(__file__).parent
-    for name in ("dataset.py", "contract.py", "definitions.py"):
-        h.update(hashlib.sha256((here / name).read_bytes()).digest())
+    here = Path(__file__).parent  # the whole inputs package: any change to loading re-validates
+    for f in sorted(here.rglob("*.py")):
+        h.update(str(f.relative_to(here)).encode() + hashlib.sha256(f.read_bytes()).digest())
     h.update(pd.__version__.encode())
     return h.hexdigest()
 
@@ -736,7 +913,7 @@ def load_cached(path: str | Path, cache_dir: str | Path | None = None) -> Datase
     path = Path(path).resolve()
     if not path.is_dir():
         return load(path)
-    root = Path(cache_dir or os.environ.get(CACHE_ENV) or Path(__file__).resolve().parents[2] / "_build" / "cache" / "datasets")
+    root = Path(cache_dir) if cache_dir else dataset_cache()
     entry = root / f"{_cache_key(path)}.pickle"
     if entry.exists():
         try:

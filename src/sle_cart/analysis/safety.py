@@ -1,4 +1,5 @@
 """CRS and ICANS in the first weeks after infusion (ASTCT 2019 grading)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -26,7 +27,7 @@ def safety_counts(ds) -> dict:
     """Patients by worst CRS grade (1, >= 2) and with any ICANS."""
     w = worst_grades(ds)
     return {
-        "n_patients": int(len(w)),
+        "n_patients": len(w),
         "crs_grade1": int((w["worst_crs_grade"] == 1).sum()),
         "crs_grade2_plus": int((w["worst_crs_grade"] >= 2).sum()),
         "any_crs": int((w["worst_crs_grade"] >= 1).sum()),

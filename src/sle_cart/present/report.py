@@ -2,6 +2,7 @@
 
 Notebooks hold no analysis; each cell calls one function from this package.
 """
+
 from __future__ import annotations
 
 import html
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import claims, dataset, disease_activity, renal
-from .stats import fmt
+from sle_cart.analysis import claims, disease_activity, renal
+from sle_cart.analysis.stats import fmt
+from sle_cart.inputs import dataset
+
 from .tables import Table
 
 
@@ -80,19 +83,34 @@ def claims_ledger(ds, out_dir) -> Table:
     for c in doc["claims"]:
         v = c["reproduced"]
         rep = "–" if v is None else (fmt(v, 4) if c["unit"] == "p" else fmt(v, _published_decimals(c["id"])))
-        rows.append({"Claim": c["statement"], "Published": str(c["published"]), "Reproduced": rep,
-                     "Unit": c["unit"], "Verdict": mark[c["status"]], "Claim id": c["id"]})
+        rows.append(
+            {
+                "Claim": c["statement"],
+                "Published": str(c["published"]),
+                "Reproduced": rep,
+                "Unit": c["unit"],
+                "Verdict": mark[c["status"]],
+                "Claim id": c["id"],
+            }
+        )
     frame = pd.DataFrame(rows).set_index("Claim")
     n_ok = sum(c["holds"] for c in doc["claims"])
-    t = Table("claims", f"Claims ledger: {n_ok} of {len(rows)} claims hold", frame, [
-        "Published: the value printed in the abstract (Zhao et al., ACR Convergence 2025, abstract 0647).",
-        "Reproduced: computed from this dataset, shown at the published number of decimals "
-        "(p-values at 4 decimals).",
-        "A claim holds when the reproduced value, rounded half away from zero to the published decimals, equals "
-        "the published value; for '<0.05', when the reproduced p-value is below 0.05.",
-        "Not evaluable: the data lack what the claim needs (for example a baseline value).",
-        "Machine-readable: claims.json at the root of this site.",
-    ], "sle_cart.report.claims_ledger", data=pd.DataFrame(doc["claims"]).set_index("id"))
+    t = Table(
+        "claims",
+        f"Claims ledger: {n_ok} of {len(rows)} claims hold",
+        frame,
+        [
+            "Published: the value printed in the abstract (Zhao et al., ACR Convergence 2025, abstract 0647).",
+            "Reproduced: computed from this dataset, shown at the published number of decimals "
+            "(p-values at 4 decimals).",
+            "A claim holds when the reproduced value, rounded half away from zero to the published decimals, equals "
+            "the published value; for '<0.05', when the reproduced p-value is below 0.05.",
+            "Not evaluable: the data lack what the claim needs (for example a baseline value).",
+            "Machine-readable: claims.json at the root of this site.",
+        ],
+        "sle_cart.present.report.claims_ledger",
+        data=pd.DataFrame(doc["claims"]).set_index("id"),
+    )
     return t.publish(out_dir)
 
 
@@ -118,43 +136,66 @@ def dataset_notes(ds) -> HTMLBlock:
 
 
 def data_dictionary(out_dir) -> Table:
-    """Every column of every input table, from the validation schema (``sle_cart.contract.TABLES``)."""
-    from . import contract
+    """Every column of every input table, from the validation schema (``sle_cart.inputs.contract.TABLES``)."""
+    from sle_cart.inputs import contract
 
     f = contract.dictionary().set_index("file")
-    return Table("dictionary", "Input files and columns", f, [
-        "Tables come as CSV files (UTF-8, a byte-order mark is fine) or as sheets of one data.xlsx workbook.",
-        "Rows whose first cell starts with '#' are comments and are skipped.",
-        "Extra columns are allowed, except ones that look like direct identifiers (names, record numbers, "
-        "contact details, dates), which stop the build.",
-    ], "sle_cart.report.data_dictionary").publish(out_dir)
+    return Table(
+        "dictionary",
+        "Input files and columns",
+        f,
+        [
+            "Tables come as CSV files (UTF-8, a byte-order mark is fine) or as sheets of one data.xlsx workbook.",
+            "Rows whose first cell starts with '#' are comments and are skipped.",
+            "Extra columns are allowed, except ones that look like direct identifiers (names, record numbers, "
+            "contact details, dates), which stop the build.",
+        ],
+        "sle_cart.present.report.data_dictionary",
+    ).publish(out_dir)
 
 
 def analyte_dictionary(out_dir) -> Table:
     """Analyte codes, canonical units and the alternative units converted on loading."""
-    from . import contract
+    from sle_cart.inputs import contract
 
     f = contract.analyte_dictionary().set_index("analyte")
-    return Table("analytes", "Analyte codes", f, [
-        "cells/µL may be written with the micro sign, the Greek mu or 'u'.",
-        "Values in an alternative unit are converted on loading and each conversion is reported below.",
-        "A censored value such as '<5' is kept as 'below 5'.",
-    ], "sle_cart.report.analyte_dictionary").publish(out_dir)
+    return Table(
+        "analytes",
+        "Analyte codes",
+        f,
+        [
+            "cells/µL may be written with the micro sign, the Greek mu or 'u'.",
+            "Values in an alternative unit are converted on loading and each conversion is reported below.",
+            "A censored value such as '<5' is kept as 'below 5'.",
+        ],
+        "sle_cart.present.report.analyte_dictionary",
+    ).publish(out_dir)
 
 
 def definitions_table(ds, out_dir) -> Table:
     """The analysis definitions (thresholds and windows) in force for this dataset."""
     from dataclasses import fields
 
-    from .definitions import Definitions
+    from sle_cart.inputs.definitions import Definitions
 
     default = Definitions()
     rows = []
     for f in fields(Definitions):
         value, base = getattr(ds.definitions, f.name), getattr(default, f.name)
-        rows.append({"definition": f.name, "value": str(value),
-                     "source": "default" if value == base else f"dataset.yml (default {base})"})
-    return Table("definitions", "Analysis definitions", pd.DataFrame(rows).set_index("definition"), [
-        "Override any of these under 'definitions:' in dataset.yml; unknown names are rejected.",
-        "Meaning and clinical sources: sle_cart.definitions.Definitions.",
-    ], "sle_cart.report.definitions_table").publish(out_dir)
+        rows.append(
+            {
+                "definition": f.name,
+                "value": str(value),
+                "source": "default" if value == base else f"dataset.yml (default {base})",
+            }
+        )
+    return Table(
+        "definitions",
+        "Analysis definitions",
+        pd.DataFrame(rows).set_index("definition"),
+        [
+            "Override any of these under 'definitions:' in dataset.yml; unknown names are rejected.",
+            "Meaning and clinical sources: sle_cart.inputs.definitions.Definitions.",
+        ],
+        "sle_cart.present.report.definitions_table",
+    ).publish(out_dir)

@@ -5,6 +5,7 @@ decimals, applied to the final figure only.  Python's built-in ``round`` uses
 banker's rounding on binary floats (``round(2.675, 2) == 2.67``), which would
 make the claims ledger disagree with a hand calculation.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,8 +46,12 @@ def quartiles(values) -> dict:
     s = pd.Series(values, dtype="Float64").dropna()
     if s.empty:
         return {"q1": None, "median": None, "q3": None, "n": 0}
-    return {"q1": float(s.quantile(0.25)), "median": float(s.median()),
-            "q3": float(s.quantile(0.75)), "n": int(s.size)}
+    return {
+        "q1": float(s.quantile(0.25)),
+        "median": float(s.median()),
+        "q3": float(s.quantile(0.75)),
+        "n": int(s.size),
+    }
 
 
 def fmt_median_range(values, decimals: int = 0, median_decimals: int | None = None) -> str:

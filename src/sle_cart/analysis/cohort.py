@@ -1,4 +1,5 @@
 """Who was treated: baseline characteristics (Table 1) and follow-up."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -56,13 +57,21 @@ def table1(ds) -> pd.DataFrame:
     def cat_row(label, mask):
         mask = mask.astype("boolean")
         known = mask.notna()
-        rows.append({"Characteristic": label,
-                     **{pid: ("–" if pd.isna(mask[pid]) else ("yes" if mask[pid] else "no")) for pid in ids},
-                     "Summary": fmt_n_pct(int(mask[known].sum()), int(known.sum()))})
+        rows.append(
+            {
+                "Characteristic": label,
+                **{pid: ("–" if pd.isna(mask[pid]) else ("yes" if mask[pid] else "no")) for pid in ids},
+                "Summary": fmt_n_pct(int(mask[known].sum()), int(known.sum())),
+            }
+        )
 
-    rows.append({"Characteristic": "Sex, female, n/N (%)",
-                 **{pid: b.at[pid, "sex"] for pid in ids},
-                 "Summary": fmt_n_pct(int((b["sex"] == "F").sum()), n)})
+    rows.append(
+        {
+            "Characteristic": "Sex, female, n/N (%)",
+            **{pid: b.at[pid, "sex"] for pid in ids},
+            "Summary": fmt_n_pct(int((b["sex"] == "F").sum()), n),
+        }
+    )
     for label, col, unit, dec in TABLE1_ROWS:
         if unit is None:
             cat_row(f"{label}, n/N (%)", b[col])

@@ -3,6 +3,7 @@
 A censored value ``<L`` (below the assay's limit ``L``) is stored as
 ``value = L`` with ``censored = True``.
 """
+
 from __future__ import annotations
 
 import pandas as pd

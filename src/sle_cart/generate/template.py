@@ -1,10 +1,12 @@
 """An empty dataset to fill in: ``python -m sle_cart template DIR``."""
+
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-from . import contract
+from sle_cart.inputs import contract
+from sle_cart.paths import refuse_foreign
 
 DATASET_YML = """\
 # Describe your dataset. Required: name, title, provenance. See the data dictionary chapter.
@@ -37,9 +39,7 @@ def write_template(out_dir: str | Path) -> Path:
     """
     import pandas as pd
 
-    out = Path(out_dir)
-    if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} is not empty; the template never overwrites files")
+    out = refuse_foreign(out_dir, set(), "template")  # the template never overwrites anything
     out.mkdir(parents=True, exist_ok=True)
     (out / "dataset.yml").write_text(DATASET_YML, encoding="utf-8")
     sheets = {}

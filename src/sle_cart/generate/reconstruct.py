@@ -2,7 +2,7 @@
 
 The trial's individual data are not public.  This module writes a dataset whose
 summary statistics equal every number the abstract states (checked by
-:func:`sle_cart.claims.evaluate` before anything is written).  It is a
+:func:`sle_cart.analysis.claims.evaluate` before anything is written).  It is a
 reconstruction: one of many datasets consistent with the publication, not the
 trial's data.
 
@@ -21,6 +21,7 @@ How it is built
 * Dose follows the trial registry (NCT06513429): 1×10^6 cells/kg for patients
   1-3, a flat 1×10^8 cells for patients 4-6.
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,56 +39,139 @@ LLOQ_B = 1.0  # cells/µL, written as "<1"
 #: Patient anchors.  peak = (day, CAR+ T cells/µL).  sledai = descriptors at
 #: baseline (day -5), month 1 (day 30) and month 3 (day 90).
 PATIENTS = [
-    dict(id="P1", sex="F", age=28, duration=6, weight=52.0, lines=3, fu=7, peak=(8, 226.0), crs=(1, 1, 3),
-         sledai=(["proteinuria", "low_complement", "increased_dna_binding", "alopecia", "rash"],
-                 ["proteinuria", "alopecia"], ["alopecia"]),
-         urine={-5: 2.80, 30: 0.90, 60: 0.60, 90: 0.42, "last": 0.28},
-         dsdna={-5: 86.0, 14: 21.0, 30: 6.2, 60: 5.0, 90: 4.1, "last": 3.5},
-         c3={-5: 0.52, 14: 0.78, 30: 0.95, 60: 1.05, 90: 1.10, "last": 1.12},
-         c4={-5: 0.07, 14: 0.12, 30: 0.18, 60: 0.21, 90: 0.22, "last": 0.24},
-         b={-5: 142.0, 1: 2.1, 4: "<1", "reconstitution": [6.5, 22.0, 48.0, 75.0]}),
-    dict(id="P2", sex="M", age=19, duration=3, weight=68.0, lines=2, fu=6, peak=(7, 96.3), crs=None,
-         sledai=(["proteinuria", "low_complement", "increased_dna_binding", "rash"],
-                 ["increased_dna_binding", "rash"], ["increased_dna_binding", "rash"]),
-         urine={-5: 1.60, 30: 0.45, 60: 0.38, 90: 0.31, "last": 0.22},
-         dsdna={-5: 45.0, 14: 30.0, 30: 22.0, 60: 18.0, 90: 15.0, "last": 12.0},
-         c3={-5: 0.61, 14: 0.85, 30: 0.98, 60: 1.02, 90: 1.08, "last": 1.10},
-         c4={-5: 0.09, 14: 0.15, 30: 0.19, 60: 0.20, 90: 0.22, "last": 0.23},
-         b={-5: 88.0, 1: "<1", 4: "<1", "reconstitution": [3.2, 15.0, 36.0]}),
-    dict(id="P3", sex="F", age=41, duration=10, weight=58.0, lines=4, fu=5, peak=(9, 150.2), crs=(1, 2, 4),
-         sledai=(["proteinuria", "low_complement", "increased_dna_binding", "arthritis", "haematuria"],
-                 ["proteinuria", "leukopenia"], ["proteinuria"]),
-         urine={-5: 4.20, 30: 2.60, 60: 1.90, 90: 1.50, "last": 1.30},
-         dsdna={-5: 120.0, 14: 35.0, 30: 7.5, 60: 6.0, 90: 5.0, "last": 4.0},
-         c3={-5: 0.45, 14: 0.80, 30: 0.92, 60: 0.98, 90: 1.01, "last": 1.04},
-         c4={-5: 0.05, 14: 0.13, 30: 0.17, 60: 0.18, 90: 0.19, "last": 0.20},
-         b={-5: 210.0, 1: 3.4, 4: "<1", "reconstitution": ["<1", 9.8]}),
-    dict(id="P4", sex="M", age=43, duration=14, weight=75.0, lines=2, fu=6, peak=(11, 512.8), crs=(1, 1, 5),
-         sledai=(["proteinuria", "low_complement", "increased_dna_binding", "arthritis", "haematuria", "vasculitis"],
-                 ["proteinuria", "haematuria", "increased_dna_binding", "low_complement", "leukopenia"],
-                 ["proteinuria", "increased_dna_binding"]),
-         urine={-5: 3.50, 30: 3.10, 60: 2.80, 90: 2.60, "last": 2.40},
-         dsdna={-5: 310.0, 14: 160.0, 30: 96.0, 60: 61.0, 90: 48.0, "last": 35.0},
-         c3={-5: 0.38, 14: 0.62, 30: 0.81, 60: 0.96, 90: 1.02, "last": 1.05},
-         c4={-5: 0.04, 14: 0.08, 30: 0.13, 60: 0.17, 90: 0.19, "last": 0.20},
-         b={-5: 64.0, 1: "<1", 4: "<1", "reconstitution": [2.0, 11.0, 28.0]}),
-    dict(id="P5", sex="F", age=35, duration=9, weight=49.0, lines=3, fu=4, peak=(8, 42.7), crs=None,
-         sledai=(["proteinuria", "low_complement", "increased_dna_binding", "mucosal_ulcers"],
-                 ["proteinuria"], ["proteinuria", "mucosal_ulcers"]),
-         urine={-5: 1.20, 30: 1.00, 60: 0.98, 90: 0.95, "last": 0.90},
-         dsdna={-5: 38.0, 14: 15.0, 30: 7.0, 60: 6.0, 90: 5.1, "last": 3.0},
-         c3={-5: 0.70, 14: 0.88, 30: 0.99, 60: 1.04, 90: 1.06, "last": 1.08},
-         c4={-5: 0.11, 14: 0.15, 30: 0.20, 60: 0.21, 90: 0.22, "last": 0.22},
-         b={-5: 175.0, 1: 1.8, 4: "<1", "reconstitution": [4.1]}),
-    dict(id="P6", sex="M", age=39, duration=12, weight=61.0, lines=5, fu=5, peak=(10, 310.5), crs=(1, 3, 4),
-         sledai=(["proteinuria", "low_complement", "increased_dna_binding", "haematuria"],
-                 ["proteinuria", "increased_dna_binding", "low_complement"],
-                 ["proteinuria", "haematuria", "increased_dna_binding"]),
-         urine={-5: 5.10, 30: 4.40, 60: 4.10, 90: 3.90, "last": 3.60},
-         dsdna={-5: 150.0, 14: 90.0, 30: 60.0, 60: 50.0, 90: 42.0, "last": 30.0},
-         c3={-5: 0.48, 14: 0.66, 30: 0.84, 60: 0.93, 90: 0.97, "last": 0.99},
-         c4={-5: 0.06, 14: 0.10, 30: 0.14, 60: 0.18, 90: 0.20, "last": 0.21},
-         b={-5: 118.0, 1: 12.4, 4: 1.5, "reconstitution": ["<1", 7.7]}),
+    dict(
+        id="P1",
+        sex="F",
+        age=28,
+        duration=6,
+        weight=52.0,
+        lines=3,
+        fu=7,
+        peak=(8, 226.0),
+        crs=(1, 1, 3),
+        sledai=(
+            ["proteinuria", "low_complement", "increased_dna_binding", "alopecia", "rash"],
+            ["proteinuria", "alopecia"],
+            ["alopecia"],
+        ),
+        urine={-5: 2.80, 30: 0.90, 60: 0.60, 90: 0.42, "last": 0.28},
+        dsdna={-5: 86.0, 14: 21.0, 30: 6.2, 60: 5.0, 90: 4.1, "last": 3.5},
+        c3={-5: 0.52, 14: 0.78, 30: 0.95, 60: 1.05, 90: 1.10, "last": 1.12},
+        c4={-5: 0.07, 14: 0.12, 30: 0.18, 60: 0.21, 90: 0.22, "last": 0.24},
+        b={-5: 142.0, 1: 2.1, 4: "<1", "reconstitution": [6.5, 22.0, 48.0, 75.0]},
+    ),
+    dict(
+        id="P2",
+        sex="M",
+        age=19,
+        duration=3,
+        weight=68.0,
+        lines=2,
+        fu=6,
+        peak=(7, 96.3),
+        crs=None,
+        sledai=(
+            ["proteinuria", "low_complement", "increased_dna_binding", "rash"],
+            ["increased_dna_binding", "rash"],
+            ["increased_dna_binding", "rash"],
+        ),
+        urine={-5: 1.60, 30: 0.45, 60: 0.38, 90: 0.31, "last": 0.22},
+        dsdna={-5: 45.0, 14: 30.0, 30: 22.0, 60: 18.0, 90: 15.0, "last": 12.0},
+        c3={-5: 0.61, 14: 0.85, 30: 0.98, 60: 1.02, 90: 1.08, "last": 1.10},
+        c4={-5: 0.09, 14: 0.15, 30: 0.19, 60: 0.20, 90: 0.22, "last": 0.23},
+        b={-5: 88.0, 1: "<1", 4: "<1", "reconstitution": [3.2, 15.0, 36.0]},
+    ),
+    dict(
+        id="P3",
+        sex="F",
+        age=41,
+        duration=10,
+        weight=58.0,
+        lines=4,
+        fu=5,
+        peak=(9, 150.2),
+        crs=(1, 2, 4),
+        sledai=(
+            ["proteinuria", "low_complement", "increased_dna_binding", "arthritis", "haematuria"],
+            ["proteinuria", "leukopenia"],
+            ["proteinuria"],
+        ),
+        urine={-5: 4.20, 30: 2.60, 60: 1.90, 90: 1.50, "last": 1.30},
+        dsdna={-5: 120.0, 14: 35.0, 30: 7.5, 60: 6.0, 90: 5.0, "last": 4.0},
+        c3={-5: 0.45, 14: 0.80, 30: 0.92, 60: 0.98, 90: 1.01, "last": 1.04},
+        c4={-5: 0.05, 14: 0.13, 30: 0.17, 60: 0.18, 90: 0.19, "last": 0.20},
+        b={-5: 210.0, 1: 3.4, 4: "<1", "reconstitution": ["<1", 9.8]},
+    ),
+    dict(
+        id="P4",
+        sex="M",
+        age=43,
+        duration=14,
+        weight=75.0,
+        lines=2,
+        fu=6,
+        peak=(11, 512.8),
+        crs=(1, 1, 5),
+        sledai=(
+            [
+                "proteinuria",
+                "low_complement",
+                "increased_dna_binding",
+                "arthritis",
+                "haematuria",
+                "vasculitis",
+            ],
+            ["proteinuria", "haematuria", "increased_dna_binding", "low_complement", "leukopenia"],
+            ["proteinuria", "increased_dna_binding"],
+        ),
+        urine={-5: 3.50, 30: 3.10, 60: 2.80, 90: 2.60, "last": 2.40},
+        dsdna={-5: 310.0, 14: 160.0, 30: 96.0, 60: 61.0, 90: 48.0, "last": 35.0},
+        c3={-5: 0.38, 14: 0.62, 30: 0.81, 60: 0.96, 90: 1.02, "last": 1.05},
+        c4={-5: 0.04, 14: 0.08, 30: 0.13, 60: 0.17, 90: 0.19, "last": 0.20},
+        b={-5: 64.0, 1: "<1", 4: "<1", "reconstitution": [2.0, 11.0, 28.0]},
+    ),
+    dict(
+        id="P5",
+        sex="F",
+        age=35,
+        duration=9,
+        weight=49.0,
+        lines=3,
+        fu=4,
+        peak=(8, 42.7),
+        crs=None,
+        sledai=(
+            ["proteinuria", "low_complement", "increased_dna_binding", "mucosal_ulcers"],
+            ["proteinuria"],
+            ["proteinuria", "mucosal_ulcers"],
+        ),
+        urine={-5: 1.20, 30: 1.00, 60: 0.98, 90: 0.95, "last": 0.90},
+        dsdna={-5: 38.0, 14: 15.0, 30: 7.0, 60: 6.0, 90: 5.1, "last": 3.0},
+        c3={-5: 0.70, 14: 0.88, 30: 0.99, 60: 1.04, 90: 1.06, "last": 1.08},
+        c4={-5: 0.11, 14: 0.15, 30: 0.20, 60: 0.21, 90: 0.22, "last": 0.22},
+        b={-5: 175.0, 1: 1.8, 4: "<1", "reconstitution": [4.1]},
+    ),
+    dict(
+        id="P6",
+        sex="M",
+        age=39,
+        duration=12,
+        weight=61.0,
+        lines=5,
+        fu=5,
+        peak=(10, 310.5),
+        crs=(1, 3, 4),
+        sledai=(
+            ["proteinuria", "low_complement", "increased_dna_binding", "haematuria"],
+            ["proteinuria", "increased_dna_binding", "low_complement"],
+            ["proteinuria", "haematuria", "increased_dna_binding"],
+        ),
+        urine={-5: 5.10, 30: 4.40, 60: 4.10, 90: 3.90, "last": 3.60},
+        dsdna={-5: 150.0, 14: 90.0, 30: 60.0, 60: 50.0, 90: 42.0, "last": 30.0},
+        c3={-5: 0.48, 14: 0.66, 30: 0.84, 60: 0.93, 90: 0.97, "last": 0.99},
+        c4={-5: 0.06, 14: 0.10, 30: 0.14, 60: 0.18, 90: 0.20, "last": 0.21},
+        b={-5: 118.0, 1: 12.4, 4: 1.5, "reconstitution": ["<1", 7.7]},
+    ),
 ]
 
 CAR_T_DAYS = [0, 1, 4, 7, 8, 9, 10, 11, 14, 21, 28, 60, 90]
@@ -162,13 +246,24 @@ def _lab(anchors: dict, last_day: int, decimals: int, rng, jitter=0.04) -> list[
 
 def generate(seed: int = SEED) -> dict[str, str]:
     """The dataset files as text: {file name: content}."""
-    from .definitions import SLEDAI_2K_WEIGHTS
+    from sle_cart.inputs.definitions import SLEDAI_2K_WEIGHTS
 
     rng = np.random.default_rng(seed)
     pat = io.StringIO()
     w = csv.writer(pat, lineterminator="\n")
-    w.writerow(["patient_id", "sex", "age_years", "disease_duration_years", "weight_kg", "dose_cells",
-                "prior_therapy_lines", "lupus_nephritis", "follow_up_months"])
+    w.writerow(
+        [
+            "patient_id",
+            "sex",
+            "age_years",
+            "disease_duration_years",
+            "weight_kg",
+            "dose_cells",
+            "prior_therapy_lines",
+            "lupus_nephritis",
+            "follow_up_months",
+        ]
+    )
     meas = io.StringIO()
     m = csv.writer(meas, lineterminator="\n")
     m.writerow(["patient_id", "day", "analyte", "value", "unit"])
@@ -178,14 +273,28 @@ def generate(seed: int = SEED) -> dict[str, str]:
 
     for i, p in enumerate(PATIENTS):
         dose = 1e6 * p["weight"] if i < 3 else 1e8  # registry: cohort 1 per kg, cohort 2 flat
-        w.writerow([p["id"], p["sex"], p["age"], p["duration"], _fmt(p["weight"], 1), f"{dose:.3e}",
-                    p["lines"], "true", p["fu"]])
+        w.writerow(
+            [
+                p["id"],
+                p["sex"],
+                p["age"],
+                p["duration"],
+                _fmt(p["weight"], 1),
+                f"{dose:.3e}",
+                p["lines"],
+                "true",
+                p["fu"],
+            ]
+        )
         last_day = 30 * p["fu"]
         rows: list[tuple[int, str, str, str]] = []
         rows += [(d, "car_t", v, "cells/µL") for d, v in _car_t_curve(*p["peak"], rng)]
         b = p["b"]
-        brows = [(-5, _fmt(b[-5], 1)), (1, b[1] if isinstance(b[1], str) else _fmt(b[1], 1)),
-                 (4, b[4] if isinstance(b[4], str) else _fmt(b[4], 1))]
+        brows = [
+            (-5, _fmt(b[-5], 1)),
+            (1, b[1] if isinstance(b[1], str) else _fmt(b[1], 1)),
+            (4, b[4] if isinstance(b[4], str) else _fmt(b[4], 1)),
+        ]
         brows += [(d, f"<{LLOQ_B:g}") for d in B_EARLY_DAYS]
         for d, v in zip(range(120, last_day + 1, 30), b["reconstitution"]):
             brows.append((d, v if isinstance(v, str) else _fmt(v, 1)))
@@ -196,26 +305,36 @@ def generate(seed: int = SEED) -> dict[str, str]:
         rows += [(d, "anti_dsdna", v, "IU/mL") for d, v in _lab(p["dsdna"], last_day, 1, rng, 0.08)]
         rows += [(d, "c3", v, "g/L") for d, v in _lab(p["c3"], last_day, 2, rng, 0.02)]
         rows += [(d, "c4", v, "g/L") for d, v in _lab(p["c4"], last_day, 2, rng, 0.02)]
-        order = {k: n for n, k in enumerate(["car_t", "cd19_b", "sledai_2k", "urine_protein_24h",
-                                             "anti_dsdna", "c3", "c4"])}
+        order = {
+            k: n
+            for n, k in enumerate(
+                ["car_t", "cd19_b", "sledai_2k", "urine_protein_24h", "anti_dsdna", "c3", "c4"]
+            )
+        }
         for d, analyte, v, unit in sorted(rows, key=lambda r: (order[r[1]], r[0])):
             m.writerow([p["id"], d, analyte, v, unit])
         if p["crs"]:
             grade, onset, resolution = p["crs"]
             a.writerow([p["id"], "CRS", grade, onset, resolution])
 
-    return {"dataset.yml": DATASET_YML, "patients.csv": pat.getvalue(),
-            "measurements.csv": meas.getvalue(), "adverse_events.csv": ae.getvalue()}
+    return {
+        "dataset.yml": DATASET_YML,
+        "patients.csv": pat.getvalue(),
+        "measurements.csv": meas.getvalue(),
+        "adverse_events.csv": ae.getvalue(),
+    }
 
 
 def write(out_dir: str | Path, seed: int = SEED, check: bool = True) -> Path:
     """Write the reconstruction to ``out_dir``; with ``check``, refuse unless every claim holds."""
     import tempfile
 
-    from . import claims, dataset
+    from sle_cart.analysis import claims
+    from sle_cart.inputs import dataset
+    from sle_cart.paths import refuse_foreign
 
     files = generate(seed)
-    out = Path(out_dir)
+    out = refuse_foreign(out_dir, set(files), "reconstruct")
     if check:
         with tempfile.TemporaryDirectory() as tmp:
             for name, text in files.items():

@@ -1,0 +1,1 @@
+"""Analysis: pure functions of a validated ``Dataset`` (imports ``inputs`` only)."""

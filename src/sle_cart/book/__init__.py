@@ -1,0 +1,2 @@
+"""The book: plan, execute, assemble and publish the site; the Sphinx extension; provenance
+(imports everything before it)."""

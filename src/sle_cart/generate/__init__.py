@@ -1,0 +1,1 @@
+"""Dataset generators, apart from the data path: the reconstruction, synthetic cohorts, the template."""

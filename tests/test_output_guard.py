@@ -1,0 +1,178 @@
+"""A build never deletes what it did not write (issue: OUT must be absent, empty or an earlier site)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import BUNDLED, ROOT
+from sle_cart import cli
+from sle_cart.book.guard import MANIFEST
+
+
+def _snapshot(folder):
+    """Every file under ``folder`` with the digest of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _refused(capsys, argv, *words):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "refusing to write" in err and "Nothing was changed" in err, err
+    for w in words:
+        assert w in err, (w, err)
+    return err
+
+
+def test_non_empty_foreign_folder_is_refused(tmp_path, capsys):
+    out = tmp_path / "Documents"
+    out.mkdir()
+    (out / "thesis.txt").write_text("three years of work\n")
+    (out / "notes").mkdir()
+    (out / "notes" / "draft.md").write_text("# draft\n")
+    before = _snapshot(out)
+    err = _refused(
+        capsys,
+        ["build", "--out", str(out)],
+        "not empty",
+        "not a site this tool wrote",
+        "thesis.txt",
+        "notes/draft.md",
+        "empty or new folder",
+    )
+    assert str(out) in err
+    assert _snapshot(out) == before
+
+
+def test_out_equal_to_data_is_refused(bundled_copy, capsys):
+    before = _snapshot(bundled_copy)
+    _refused(
+        capsys,
+        ["build", "--data", str(bundled_copy), "--out", str(bundled_copy)],
+        "the dataset folder",
+        "patients.csv",
+        "only reads its inputs",
+    )
+    assert _snapshot(bundled_copy) == before
+
+
+@pytest.mark.parametrize("where", ["inside", "parent"])
+def test_out_inside_or_containing_the_data_is_refused(bundled_copy, capsys, where):
+    out = bundled_copy / "site" if where == "inside" else bundled_copy.parent
+    before = _snapshot(bundled_copy)
+    word = "inside the dataset folder" if where == "inside" else "contains the dataset"
+    _refused(capsys, ["build", "--data", str(bundled_copy), "--out", str(out)], word)
+    assert _snapshot(bundled_copy) == before
+    assert not (bundled_copy / "site").exists()
+
+
+def test_out_is_the_book_root_or_contains_it(capsys):
+    listing = sorted(p.name for p in ROOT.iterdir())
+    _refused(capsys, ["build", "--out", str(ROOT)], "book's own folder")
+    _refused(capsys, ["build", "--out", str(ROOT.parent)], "book's own folder")
+    assert sorted(p.name for p in ROOT.iterdir()) == listing
+
+
+@pytest.mark.parametrize("name", ["chapters", "src", "data", "tests", ".git"])
+def test_out_inside_a_project_folder_is_refused(capsys, name):
+    target = ROOT / name
+    before = sorted(p.name for p in target.iterdir())
+    _refused(capsys, ["build", "--out", str(target / "site")], f"'{name}' folder")
+    _refused(capsys, ["build", "--out", str(target)], f"'{name}' folder")
+    assert sorted(p.name for p in target.iterdir()) == before
+    assert not (target / "site").exists()
+
+
+def test_out_is_or_contains_the_cache(tmp_path, capsys):
+    cache = tmp_path / "work" / "cache"
+    cache.mkdir(parents=True)
+    (cache / "keep.bin").write_bytes(b"\0\1")
+    _refused(capsys, ["build", "--cache-dir", str(cache), "--out", str(cache)], "build cache")
+    _refused(capsys, ["build", "--cache-dir", str(cache), "--out", str(cache.parent)], "build cache")
+    assert (cache / "keep.bin").read_bytes() == b"\0\1"
+
+
+def test_home_and_its_parents_are_refused(tmp_path, capsys, monkeypatch):
+    home = tmp_path / "users" / "me"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    _refused(capsys, ["build", "--out", str(home)], "home folder")
+    _refused(capsys, ["build", "--out", str(home.parent)], "home folder")
+    assert list(home.iterdir()) == []
+
+
+def test_a_file_is_refused(tmp_path, capsys):
+    f = tmp_path / "site.html"
+    f.write_text("mine")
+    assert cli.main(["build", "--out", str(f)]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    assert f.read_text() == "mine"
+
+
+@pytest.mark.build
+def test_previous_output_is_replaced_and_a_foreign_file_makes_it_foreign(bundled_build, tmp_path, capsys):
+    _, base = bundled_build
+    manifest = json.loads((base / "html" / MANIFEST).read_text(encoding="utf-8"))
+    assert "index.html" in manifest["files"] and "claims.json" in manifest["files"]
+    out = tmp_path / "site"
+    shutil.copytree(base / "html", out)
+    (out / "claims.json").write_text("stale\n")  # listed in the manifest: the build may replace it
+    assert cli.main(["build", "--out", str(out), "--cache-dir", str(base / "cache"), "--quiet"]) == 0
+    assert json.loads((out / "claims.json").read_text(encoding="utf-8"))["claims"]
+    (out / "chapters" / "my-notes.txt").write_text("not the build's\n")
+    before = _snapshot(out)
+    _refused(
+        capsys,
+        ["build", "--out", str(out), "--cache-dir", str(base / "cache")],
+        "earlier site",
+        "chapters/my-notes.txt",
+    )
+    assert _snapshot(out) == before
+
+
+def test_empty_and_absent_folders_are_allowed(tmp_path):
+    from sle_cart.book.guard import check_site_folder
+
+    (tmp_path / "empty").mkdir()
+    for out in (tmp_path / "empty", tmp_path / "absent" / "site"):
+        check_site_folder(out, data=BUNDLED, book_root=ROOT, cache=tmp_path / "cache")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["template", "{d}"], ["synth", "--patients", "3", "--out", "{d}"], ["reconstruct", "--out", "{d}"]],
+)
+def test_generators_refuse_a_non_empty_foreign_folder(tmp_path, capsys, argv):
+    d = tmp_path / "mine"
+    d.mkdir()
+    (d / "thesis.txt").write_text("keep me\n")
+    assert cli.main([a.format(d=d) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to write into" in err and "thesis.txt" in err and "empty or new folder" in err
+    assert [p.name for p in d.iterdir()] == ["thesis.txt"]
+
+
+def test_generators_may_rewrite_their_own_files(tmp_path):
+    d = tmp_path / "rec"
+    assert cli.main(["reconstruct", "--out", str(d)]) == 0
+    assert cli.main(["reconstruct", "--out", str(d)]) == 0
+    assert _snapshot(d) == _snapshot(BUNDLED)
+
+
+@pytest.mark.build
+def test_make_book_applies_the_same_check(tmp_path):
+    out = tmp_path / "folder"
+    out.mkdir()
+    (out / "thesis.txt").write_text("keep\n")
+    proc = subprocess.run(["make", "-s", "book", f"OUT={out}"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "not a site this tool wrote" in proc.stderr
+    assert (out / "thesis.txt").read_text() == "keep\n"
