@@ -30,7 +30,7 @@ test: setup
 	$(BIN)/python -m pytest $(ARGS)
 
 check: setup
-	$(BIN)/python -m pytest -q -o addopts="-p no:cacheprovider" -m "not build and not browser" tests $(ARGS)
+	SLE_CART_HYPOTHESIS=quick $(BIN)/python -m pytest -q -o addopts="-p no:cacheprovider" -m "not build and not browser" tests $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests bench

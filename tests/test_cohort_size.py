@@ -127,6 +127,6 @@ def test_template_workbook_can_be_filled_instead(tmp_path):
             frame.to_excel(xl, sheet_name=name, index=False)
     ds = dataset.load(d)
     assert ds.patients["patient_id"].tolist() == ["P1"] and len(ds.adverse_events) == 1
-    assert json.dumps(ds.meta["reference_ranges"]["c3"]) == json.dumps(
+    assert json.dumps(ds.reference_ranges["c3"]) == json.dumps(
         {"lower": 0.9, "upper": 1.8, "unit": "g/L"}
     )

@@ -255,12 +255,7 @@ def check_invariants(r: dict) -> None:
     assert all(c["holds"] is False for c in r.values() if c["reproduced"] is None)
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@settings(database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cohort=cohorts(), rng=st.randoms(use_true_random=False))
 def test_invariants_and_order_and_unit_independence(cohort, rng):
     with tempfile.TemporaryDirectory() as tmp:

@@ -33,7 +33,7 @@ def test_all_39_claims_hold(ds):
 
 
 def test_labelled_as_reconstruction(ds):
-    assert ds.meta["provenance"] == "reconstructed"
+    assert ds.provenance == "reconstructed"
 
 
 def test_dose_follows_registry(ds):

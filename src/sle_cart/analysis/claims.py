@@ -375,7 +375,7 @@ def claims_document(ds, results: list[dict] | None = None) -> dict:
     """The claims.json document (schema: data contract)."""
     results = evaluate(ds) if results is None else results
     return {
-        "dataset": {"name": ds.name, "provenance": ds.meta.get("provenance"), "sha256": ds.sha256()},
+        "dataset": {"name": ds.name, "provenance": ds.provenance, "sha256": ds.sha256()},
         "source": CITATION,
         "claims": results,
     }

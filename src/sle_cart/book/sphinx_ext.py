@@ -51,11 +51,11 @@ def _notice(ds) -> str:
 def _footer(ds, commit: str, versions: dict) -> str:
     e = html.escape
     vers = ", ".join(f"{e(k)} {e(v)}" for k, v in versions.items())
-    source = f"<br>Source: {e(str(ds.meta.get('source', '')).strip())}" if ds.meta.get("source") else ""
+    source = f"<br>Source: {e(ds.source)}" if ds.source else ""
     return (
         '<footer class="sle-provenance"><strong>Provenance.</strong> '
-        f"Dataset <code>{e(ds.name)}</code> ({e(str(ds.meta.get('provenance')))}): "
-        f"{e(str(ds.meta.get('title', '')))}{source}<br>"
+        f"Dataset <code>{e(ds.name)}</code> ({e(ds.provenance)}): "
+        f"{e(ds.title)}{source}<br>"
         f"Dataset SHA-256 <code>{ds.sha256()}</code>; code commit <code>{e(commit)}</code><br>"
         f"Built with {vers}.</footer>"
     )

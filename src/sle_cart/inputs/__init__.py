@@ -1,4 +1,5 @@
 """Inputs: the data contract, reading files and workbooks, normalising, checking, the ``Dataset`` type.
 
-Imports only the standard library, pandas, pandera and PyYAML: nothing else of ``sle_cart``.
+Imports the standard library, pandas, pandera, PyYAML and ``sle_cart.paths``; nothing else of ``sle_cart``.
+The public entry points are :func:`sle_cart.inputs.dataset.load` and ``load_cached``.
 """
