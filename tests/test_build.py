@@ -103,7 +103,7 @@ def test_summary_numbers_are_glued_not_typed():
 def test_committed_notebooks_are_the_build_output(bundled_build):
     """chapters/*.ipynb are exactly what a clean build executes (the nbval reference is current)."""
     _, base = bundled_build
-    for nb in chapters():
+    for nb in chapters(ROOT):
         cached = list((base / "cache").glob(f"{nb.stem}-*/{nb.name}"))
         assert len(cached) == 1
         assert cached[0].read_bytes() == nb.read_bytes(), (
@@ -117,7 +117,7 @@ def test_rebuild_from_clean_is_byte_identical_and_sequential_equals_parallel(bun
     a, b = _tree_bytes(base / "html"), _tree_bytes(tmp_path / "html")
     assert a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []
-    for nb in chapters():
+    for nb in chapters(ROOT):
         (x,), (y,) = (list((d / "cache").glob(f"{nb.stem}-*/{nb.name}")) for d in (base, tmp_path))
         assert x.read_bytes() == y.read_bytes(), nb.name
 
@@ -171,6 +171,33 @@ def test_failed_chapter_leaves_previous_output_identical(private_book, capsys):
         build(out=out, cache_dir=cache, book_root=book, quiet=True)
     assert _tree_bytes(out, skip=()) == before
     assert not list(out.parent.glob(".sle-build-*"))  # staging removed
+    kept = book / "_build" / "failed" / "05-fig2a-sledai.ipynb"  # the traceback stays readable
+    assert "deliberate failure" in kept.read_text(encoding="utf-8")
+    assert "Traceback" in kept.read_text(encoding="utf-8") or "RuntimeError" in kept.read_text(
+        encoding="utf-8"
+    )
+
+
+def test_editing_a_module_in_a_subpackage_reexecutes_the_chapters(private_book, tmp_path, monkeypatch):
+    """Cache keys hash the whole package, recursively: any module edit re-runs the chapters."""
+    from sle_cart.book import plan as plan_mod
+    from sle_cart.inputs.dataset import load
+    from sle_cart.paths import PACKAGE
+
+    book, cache = private_book
+    pkg = tmp_path / "pkg"
+    shutil.copytree(PACKAGE, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(plan_mod, "PACKAGE", pkg)
+    ds = load(BUNDLED)
+
+    def todo():
+        p = plan_mod.make_plan(book, BUNDLED.resolve(), tmp_path / "o", cache, ds, force=False, jobs=1)
+        return sorted(nb.stem for nb in p.todo)
+
+    assert todo() == []  # an identical copy of the package hits the warm cache
+    module = pkg / "analysis" / "renal.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert todo() == sorted(nb.stem for nb in chapters(book))
 
 
 def test_invalid_data_exits_2_and_leaves_output_identical(bundled_build, tmp_path, capsys):

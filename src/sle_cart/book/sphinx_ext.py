@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import shutil
 from pathlib import Path
 
 import altair as alt
@@ -25,6 +26,8 @@ from . import provenance
 #: Written straight into the output's _static/ at build start, and deliberately not
 #: listed in html_static_path: JB1 injects every .js/.css found there into every page.
 STATIC = "sle"
+#: The package's own static files (CSS, JS templates).
+STATIC_SRC = Path(__file__).parent / "static"
 
 
 def _dataset(app):
@@ -71,23 +74,28 @@ def _on_builder_inited(app):
     app.env.sle_cart_stale = getattr(app.env, "sle_cart_stamp", None) != stamp
     app.env.sle_cart_stamp = stamp
     app.env.sle_cart_notice, app.env.sle_cart_footer = notice, footer
-    static = Path(app.outdir) / "_static" / STATIC
+    _write_static(Path(app.outdir) / "_static" / STATIC)
+
+
+def _write_static(static: Path) -> None:
+    """The book's CSS, the Vega version hint and the offline Vega bundle, into the site's _static."""
+    import vl_convert
+
     static.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(STATIC_SRC / "sle.css", static / "sle.css")
     versions = {
         "vega_version": alt.VEGA_VERSION,
         "vegalite_version": alt.VEGALITE_VERSION,
         "vegaembed_version": alt.VEGAEMBED_VERSION,
     }
+    setup_js = (STATIC_SRC / "vega-setup.js").read_text(encoding="utf-8")
     (static / "vega-setup.js").write_text(
-        f"window.VEGA_DEBUG = {json.dumps(versions, sort_keys=True)};\n", encoding="utf-8"
+        setup_js.replace("__VERSIONS__", json.dumps(versions, sort_keys=True)), encoding="utf-8"
     )
     bundle = static / "vega-bundle.js"
-    import vl_convert
-
     text = "(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n"
     if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
         bundle.write_text(text, encoding="utf-8")
-    (static / "sle.css").write_text(CSS, encoding="utf-8")
 
 
 def _titles(srcdir: Path) -> str:
@@ -129,25 +137,6 @@ def _is_thebe(js) -> bool:
     name = str(getattr(js, "filename", js) or "")
     body = str(getattr(js, "attributes", {}).get("body", ""))
     return "thebe" in name.lower() or "THEBE_JS_URL" in body
-
-
-CSS = """\
-.sle-notice { border: 2px solid #b35900; background: #fff4e5; color: #3d1f00; padding: .6em .9em;
-  margin: 0 0 1.2em; border-radius: 4px; }
-.sle-provenance { border-top: 1px solid #ccc; margin-top: 2.5em; padding-top: .8em; font-size: .8em; color: #444; }
-.sle-provenance code { font-size: .95em; word-break: break-all; }
-table.sle-clinical { border-collapse: collapse; font-size: .9em; margin-bottom: .4em; }
-table.sle-clinical caption { caption-side: top; font-weight: bold; text-align: left; padding-bottom: .4em; }
-.sle-table { overflow-x: auto; }
-table.sle-clinical th, table.sle-clinical td { border-bottom: 1px solid #ddd; padding: .25em .6em; text-align: right; }
-table.sle-clinical td.txt { text-align: left; }
-table.sle-clinical td:last-child.txt { font-size: .8em; color: #555; word-break: break-all; }
-table.sle-clinical th[scope=row], table.sle-clinical thead th:first-child { text-align: left; }
-table.sle-clinical tbody tr:last-child th, table.sle-clinical tbody tr:last-child td { border-top: 2px solid #888; }
-.sle-footnotes { font-size: .85em; color: #333; }
-.figure-caption, .figure-provenance { font-size: .9em; }
-.sle-holds { color: #006d2c; font-weight: bold; } .sle-fails { color: #b30000; font-weight: bold; }
-"""
 
 
 def setup(app):

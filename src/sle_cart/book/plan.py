@@ -1,0 +1,128 @@
+"""What a build will do: which chapters run, which come from the cache, where everything goes.
+
+A chapter's cache key covers its cells, the dataset's bytes, the whole
+``sle_cart`` package (every module of every subpackage, its CSS and JS), the
+pinned requirements and the Python version, so any change that could alter a
+chapter re-executes it and nothing else does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from sle_cart.inputs.dataset import Dataset
+from sle_cart.paths import BUNDLED, PACKAGE, REQUIREMENTS
+
+#: Bump to invalidate every cached chapter after a change of the cache layout itself.
+CACHE_VERSION = "2"
+#: Package files that can change what a chapter shows.
+CODE_SUFFIXES = (".py", ".css", ".js", ".typ")
+
+
+class BuildError(Exception):
+    """A chapter or the site failed to build; the message says where."""
+
+
+def digest(*parts: bytes) -> str:
+    """SHA-256 over the digests of ``parts`` (so their boundaries matter)."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()
+
+
+def code_digest() -> str:
+    """Digest of the whole package (recursively), the pinned environment and the Python version."""
+    files = sorted(
+        f
+        for f in PACKAGE.rglob("*")
+        if f.is_file() and f.suffix in CODE_SUFFIXES and "__pycache__" not in f.parts
+    )
+    parts = [f.relative_to(PACKAGE).as_posix().encode() + b"\0" + f.read_bytes() for f in files]
+    parts.append(REQUIREMENTS.read_bytes() if REQUIREMENTS.exists() else b"")
+    parts.append(sys.version.encode())
+    return digest(*parts)
+
+
+def notebook_source_digest(nb_path: Path) -> str:
+    """Digest of a notebook's cells (type, source, tags), ignoring outputs and metadata noise."""
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    cells = [
+        [
+            c["cell_type"],
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
+            c.get("metadata", {}).get("tags", []),
+        ]
+        for c in nb["cells"]
+    ]
+    return digest(json.dumps(cells, sort_keys=True).encode())
+
+
+def chapters(book: Path) -> list[Path]:
+    """Notebook chapters of a book root, in table-of-contents order."""
+    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+    found = []
+    for part in toc.get("parts", []):
+        for ch in part.get("chapters", []):
+            p = book / (ch["file"] + ".ipynb")
+            if p.exists():
+                found.append(p)
+    return found
+
+
+@dataclass
+class Plan:
+    """One build: its inputs, its outputs, and the cache key of every chapter."""
+
+    root: Path
+    data: Path
+    out: Path
+    cache: Path
+    dataset: Dataset
+    force: bool = False
+    jobs: int | None = None
+    chapters: list[Path] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    todo: list[Path] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+
+    @property
+    def bundled(self) -> bool:
+        """The bundled dataset: its executed notebooks are the committed nbval reference."""
+        return self.data == BUNDLED.resolve()
+
+    def entry(self, nb: Path) -> Path:
+        """The cache folder holding a chapter's executed notebook and its downloads."""
+        return self.cache / f"{nb.stem}-{self.keys[nb.stem]}"
+
+
+def make_plan(
+    root: Path, data: Path, out: Path, cache: Path, ds: Dataset, *, force: bool, jobs: int | None
+) -> Plan:
+    """Key every chapter and decide what must run (everything with ``force``)."""
+    plan = Plan(
+        root=root,
+        data=data,
+        out=out,
+        cache=cache,
+        dataset=ds,
+        force=force,
+        jobs=jobs,
+        chapters=chapters(root),
+    )
+    shared = digest(
+        code_digest().encode(), ds.sha256().encode(), str(plan.bundled).encode(), CACHE_VERSION.encode()
+    )
+    for nb in plan.chapters:
+        plan.keys[nb.stem] = digest(shared.encode(), notebook_source_digest(nb).encode(), nb.name.encode())
+        if force or not (plan.entry(nb) / "done").exists():
+            plan.todo.append(nb)
+        else:
+            plan.cached.append(nb.stem)
+    return plan

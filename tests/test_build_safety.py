@@ -1,0 +1,118 @@
+"""Builds are deterministic for any dataset, one at a time per output, and survive being killed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from sle_cart.book.build import build
+from sle_cart.generate.synth import write_synthetic
+
+pytestmark = pytest.mark.build
+
+
+def _tree_bytes(d: Path, skip=(".sle-site-key",)) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(d)): p.read_bytes()
+        for p in sorted(d.rglob("*"))
+        if p.is_file() and p.name not in skip
+    }
+
+
+def _cli(*args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sle_cart", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **kw,
+    )
+
+
+def test_forced_builds_of_a_generated_dataset_from_two_folders_are_byte_identical(tmp_path):
+    a = write_synthetic(tmp_path / "here" / "cohort", n_patients=4, seed=3)
+    b = tmp_path / "somewhere" / "else" / "copy"
+    shutil.copytree(a, b)
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build(a, out, cache_dir=cache, quiet=True, force=True)
+    first = _tree_bytes(out, skip=())
+    build(b, out, cache_dir=cache, quiet=True, force=True)
+    second = _tree_bytes(out, skip=())
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+    sources = "".join(v.decode("utf-8", "replace") for k, v in first.items() if k.startswith("_sources"))
+    assert str(tmp_path) not in sources  # no machine path in the published notebooks
+
+
+def test_two_concurrent_builds_of_one_output_equal_one_build(bundled_build, tmp_path):
+    _, base = bundled_build
+    cache = tmp_path / "cache"
+    shutil.copytree(base / "cache", cache)
+    out = tmp_path / "site"
+    procs = [_cli("build", "--out", str(out), "--cache-dir", str(cache), "--quiet") for _ in range(2)]
+    results = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    waited = [err for _, err in results if "waiting: another build is using" in err]
+    assert len(waited) == 1, results  # exactly one waited, saying so in one line
+    expected, got = _tree_bytes(base / "html"), _tree_bytes(out)
+    assert expected.keys() == got.keys()
+    assert [k for k in expected if expected[k] != got[k]] == []
+
+
+def _wait_for_execution(parent: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        if list(parent.glob(".sle-build-*/run/*/kernel.log")):
+            return
+        time.sleep(0.05)
+    raise AssertionError("no chapter started executing")
+
+
+def test_sigkill_mid_build_then_rebuild(bundled_build, tmp_path):
+    _, base = bundled_build
+    out = tmp_path / "site"
+    shutil.copytree(base / "html", out)
+    before = _tree_bytes(out, skip=())
+    proc = _cli("build", "--out", str(out), "--force", "--quiet", "--cache-dir", str(tmp_path / "cache"))
+    _wait_for_execution(tmp_path, proc)
+    os.killpg(proc.pid, signal.SIGKILL)  # no handler runs: the staging folder stays behind
+    proc.communicate(timeout=60)
+    assert _tree_bytes(out, skip=()) == before
+    stale = list(tmp_path.glob(".sle-build-*"))
+    assert stale, "a killed build leaves its staging folder; the next build must remove it"
+    again = _cli("build", "--out", str(out), "--cache-dir", str(base / "cache"), "--quiet")
+    _, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
+    assert not any(p.exists() for p in stale)
+    assert not list(tmp_path.glob(".sle-build-*"))
+
+
+def test_the_swap_is_atomic_and_a_killed_fallback_swap_is_restored(tmp_path):
+    from sle_cart.book import staging
+
+    target, new = tmp_path / "site", tmp_path / "new"
+    target.mkdir()
+    (target / "a.txt").write_text("old")
+    new.mkdir()
+    (new / "a.txt").write_text("new")
+    staging.replace_dir(new, target)
+    assert (target / "a.txt").read_text() == "new" and not new.exists()
+    # a build killed between the two renames of the fallback swap leaves only ".site.old-<pid>"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    aside = tmp_path / f".site.old-{dead}"
+    target.rename(aside)
+    staging.clean_stale(target)
+    assert (target / "a.txt").read_text() == "new" and not aside.exists()
