@@ -11,10 +11,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # make check runs the property-based tests briefly; make test (and CI) runs them in full.
-settings.register_profile("full", max_examples=200, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("quick", max_examples=25, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "full", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "quick", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("SLE_CART_HYPOTHESIS", "full"))
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,9 +1,15 @@
 """Unit tests of the analysis rules on small datasets built for each rule."""
 
+import pandas as pd
 import pytest
 
 from sle_cart.analysis import claims, disease_activity, kinetics, renal, safety, serology
 from sle_cart.inputs import dataset
+
+
+def _flags(col):
+    """A boolean column as True/False/None (None = not evaluable)."""
+    return [None if pd.isna(v) else bool(v) for v in col]
 
 
 def _pid(n):
@@ -41,8 +47,9 @@ def test_renal_response_categories_and_boundaries(make_dataset):
         "R7": "not evaluable",
     }
     counts = renal.response_counts(ds)
-    assert counts["n_lupus_nephritis"] == 6
-    assert counts["rate"] == pytest.approx(3 / 6)
+    assert counts["n_lupus_nephritis"] == 6 and counts["evaluable"] == 5  # R7 has no baseline
+    assert counts["complete"] + counts["partial"] + counts["none"] == counts["evaluable"]
+    assert counts["rate"] == pytest.approx(3 / 5)
     assert any("R7" in str(w) for w in ds.warnings)
 
 
@@ -52,8 +59,8 @@ def test_depletion_day_uses_threshold_and_censoring(make_dataset):
         ("A", -5, b, 120),
         ("A", 1, b, "<5"),  # censored at the threshold: below 5
         ("B", -5, b, 80),
-        ("B", 1, b, "<10"),
-        ("B", 4, b, 4.9),  # '<10' might be 9: not depleted yet
+        ("B", 1, b, "<10"),  # '<10' might be 9: undecided, so B is not evaluable by day 1
+        ("B", 4, b, 4.9),
         ("C", -5, b, 60),
         ("C", 1, b, 5.0),
         ("C", 7, b, 2),
@@ -61,9 +68,11 @@ def test_depletion_day_uses_threshold_and_censoring(make_dataset):
     ds = dataset.load(make_dataset([{"patient_id": p} for p in "ABCD"], m))
     dep = kinetics.bcell_depletion(ds)
     assert dep["first_depleted_day"].tolist()[:3] == [1, 4, 7]
-    assert dep.loc["D", "first_depleted_day"] is __import__("pandas").NA
-    assert dep["depleted_by_day1"].tolist()[:3] == [True, False, False]
-    assert dep["depleted_by_day4"].tolist()[:3] == [True, True, False]
+    assert dep.loc["D", "first_depleted_day"] is pd.NA
+    assert _flags(dep["depleted_by_day1"]) == [True, None, False, None]  # D: no sample, not "not depleted"
+    assert _flags(dep["depleted_by_day4"]) == [True, True, False, None]
+    assert dep.loc["D", "reason_day1"] == "no sample on days 0–1"
+    assert "cannot be compared" in dep.loc["B", "reason_day1"]
     assert dep.loc["A", "baseline_cells_per_uL"] == 120
 
 
@@ -101,7 +110,7 @@ def test_visits_baseline_is_last_pre_infusion_and_month_windows(make_dataset):
     v = disease_activity.sledai_visits(ds).loc["V"]
     assert (v["baseline"], v["baseline_day"]) == (12, 0)
     assert (v["month1"], v["month1_day"]) == (6, 25)  # equally near: the earlier visit
-    assert v["month3"] is __import__("pandas").NA  # day 101 is outside 90 +/- 10
+    assert v["month3"] is pd.NA  # day 101 is outside 90 +/- 10
 
 
 def test_exact_wilcoxon_all_improved(make_dataset):
@@ -134,12 +143,16 @@ def test_dsdna_conversion_and_complement(make_dataset):
         ("S2", 61, "c4", 0.2),
     ]  # day 61 is too late
     ds = dataset.load(make_dataset([{"patient_id": p} for p in ("S1", "S2", "S3")], m))
-    conv = serology.dsdna_conversion(ds)["converted_negative"].tolist()
-    assert conv == [True, False, False]
+    conv = serology.dsdna_conversion(ds)
+    assert _flags(conv["converted_negative"]) == [True, False, None]  # S3 was negative at baseline
+    assert conv.loc["S3", "reason"].startswith("negative at baseline")
     comp = serology.complement_normalisation(ds)
     assert comp.loc["S1", "first_normal_day"] == 45
     assert bool(comp.loc["S1", "normal_by_day60"]) is True
-    assert bool(comp.loc["S2", "normal_by_day60"]) is False
+    # S2's only paired day is 61: no decided day in 1..60, so not evaluable (contract v2), not "not normal"
+    assert comp.loc["S2", "normal_by_day60"] is pd.NA
+    assert comp.loc["S2", "reason"] == "no day 1–60 with both C3 and C4 measured"
+    assert bool(comp.loc["S1", "low_at_baseline"]) is True
 
 
 def test_safety_counts_use_worst_grade(make_dataset):
@@ -151,6 +164,8 @@ def test_safety_counts_use_worst_grade(make_dataset):
         "crs_grade2_plus": 1,
         "any_crs": 2,
         "icans": 1,
+        "episodes_after_window": 0,
+        "window_days": 28,
     }
     ae = safety.adverse_events(ds)
     assert ae["resolution_day"].isna().sum() == 1  # ongoing episode kept, not dropped
@@ -178,18 +193,16 @@ def test_claims_comparison_rule(published, reproduced, ok):
     assert claims.holds(published, reproduced) is ok
 
 
-def test_claim_ids_match_the_contract():
-    contract = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data-contract.md"
-    ids = {c.id for c in claims.CLAIMS}
-    assert len(ids) == len(claims.CLAIMS) == 39
-    if contract.exists():  # the shared contract sits beside the repository
-        text = contract.read_text(encoding="utf-8")
-        assert all(f"| {i} |" in text for i in ids)
+def test_claims_match_the_published_values():
+    """Ids and printed values equal the contract's table (kept independently in tests/plain_contract.py)."""
+    from plain_contract import PUBLISHED
+
+    assert len(claims.CLAIMS) == len(claims.CLAIM_BY_ID) == 39
+    assert {c.id: c.published for c in claims.CLAIMS} == PUBLISHED
 
 
-def test_blank_optional_cells_are_reported_as_missing_not_dropped(make_dataset, tmp_path):
-    from sle_cart.analysis import cohort
-    from sle_cart.present import tables
+def test_blank_optional_cells_are_reported_as_missing_not_dropped(make_dataset):
+    from sle_cart.present import registry
 
     pats = [
         {"patient_id": "A", "weight_kg": 50, "follow_up_months": 4},
@@ -198,9 +211,11 @@ def test_blank_optional_cells_are_reported_as_missing_not_dropped(make_dataset, 
     ]
     ds = dataset.load(make_dataset(pats, [("A", 0, "sledai_2k", 10)]))
     assert len(ds.patients) == 3  # the patient with blanks is kept
-    t1 = cohort.table1(ds)
+    t1 = registry.make("table1", ds).frame
+    summary = t1.columns[-1]
+    assert summary == "Summary (N = 3)"
     assert t1.loc["Weight, kg", "B"] == "–"
-    assert t1.loc["Weight, kg", "Summary"] == "60.0 (50.0–70.0) [n=2; missing 1]"
-    assert t1.loc["Follow-up, months", "Summary"].endswith("[n=2; missing 1]")
-    html = tables.table1_baseline(ds, tmp_path).to_html()
+    assert t1.loc["Weight, kg", summary] == "60.0 (50.0–70.0) [n=2; missing 1]"
+    assert t1.loc["Follow-up, months", summary].endswith("[n=2; missing 1]")
+    html = registry.make("table1", ds).to_html()
     assert "missing 1" in html

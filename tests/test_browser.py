@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import threading
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urljoin
 from urllib.request import urlopen
@@ -21,7 +22,7 @@ import pytest
 
 from conftest import ROOT
 from sle_cart.inputs.dataset import load
-from sle_cart.present import report
+from sle_cart.present import registry, summary
 
 CHROMIUM = os.environ.get("SLE_CART_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -126,8 +127,8 @@ def browsed(served_site):
 def test_every_chart_is_drawn(browsed):
     rep, _, _ = browsed
     with_charts = {k: v for k, v in rep["pages"].items() if v["charts"]}
-    assert len(with_charts) == 5  # chapters 03-07; chapter 06 holds three figures
-    assert sum(v["charts"] for v in with_charts.values()) == 7
+    expected = Counter(f"chapters/{a.chapter}.html" for a in registry.ARTEFACTS if a.kind == "figure")
+    assert {k: v["charts"] for k, v in with_charts.items()} == dict(expected)
     for page, info in with_charts.items():
         assert info["drawn"] == info["charts"], page
 
@@ -146,20 +147,20 @@ def test_reconstruction_notice_visible_on_every_page(browsed):
 def test_summary_shows_the_glued_numbers(browsed):
     rep, _, _ = browsed
     text = rep["pages"]["chapters/01-summary.html"]["text"]
-    values = report.summary_values(load(ROOT / "data" / "im19-sle"))
+    values = summary.summary_values(load(ROOT / "data" / "im19-sle"))
     for key in (
         "car_t_peak_median",
         "car_t_peak_day_median",
         "sledai_baseline_median",
         "sledai_m1_median",
-        "sledai_m3_p_exact",
+        "sledai_m3_p_value",
         "disease_duration_median",
         "follow_up_median",
-        "renal_response_pct",
+        "bcell_day1",
     ):
         assert values[key] in text, key
     assert re.search(r"peaked at a median of 188\.1 cells/µL", text)
-    assert "{glue" not in text
+    assert "{glue" not in text and "not evaluable" not in text
 
 
 def test_every_internal_link_and_download_resolves(browsed):
@@ -170,6 +171,7 @@ def test_every_internal_link_and_download_resolves(browsed):
             if link.startswith(url):
                 targets.add(link.split("#")[0])
     assert any(t.endswith(".svg") for t in targets) and any(t.endswith("claims.json") for t in targets)
+    assert urljoin(url, "paper.pdf") in targets  # every page links the paper, and it resolves
     broken = []
     for t in sorted(targets):
         try:

@@ -13,7 +13,8 @@ from sle_cart.generate.template import write_template
 from sle_cart.inputs import dataset
 from sle_cart.inputs.definitions import LARGE_COHORT_PATIENTS
 from sle_cart.paths import FolderRefused
-from sle_cart.present import figures, tables
+from sle_cart.present import registry
+from sle_cart.present.publish import publish
 
 
 def test_synthetic_cohort_is_valid_seeded_and_plausible(tmp_path):
@@ -51,41 +52,39 @@ def _spec_rows(fig) -> int:
 
 def test_large_cohorts_embed_summaries_not_patients(cohorts, tmp_path):
     small, mid, big = (cohorts[n] for n in sorted(cohorts))
-    for fn in (
-        figures.fig1a_car_t_expansion,
-        figures.fig1b_b_cells,
-        figures.fig2b_proteinuria,
-        figures.fig2c_anti_dsdna,
-        figures.fig2d_complement,
-        figures.fig2a_sledai,
-        figures.fig_safety_swimmer,
-    ):
-        f_small, f_mid, f_big = (fn(ds, tmp_path / str(len(ds.patients))) for ds in (small, mid, big))
+    for name in registry.names("figure"):
+        if name == "robustness":  # claims x alternatives: its size does not depend on the cohort
+            continue
+        f_small, f_mid, f_big = (
+            publish(registry.make(name, ds), tmp_path / str(len(ds.patients))) for ds in (small, mid, big)
+        )
         assert "median" not in f_small.note and f_mid.note and f_big.note  # the caption says how it is drawn
         # what the page embeds does not grow with the cohort; the CSV keeps every patient
-        assert _spec_rows(f_big) <= _spec_rows(f_mid) + 5, fn.__name__
+        assert _spec_rows(f_big) <= _spec_rows(f_mid) + 5, name
         assert len(f_big.data) > len(f_mid.data)
-        csv = pd.read_csv(tmp_path / "600" / "downloads" / f"{f_big.name}.csv")
+        csv = pd.read_csv(tmp_path / "600" / "downloads" / f"{name}.csv")
         assert len(csv) == len(f_big.data)
 
 
 def test_large_cohort_tables_show_summaries_and_offer_listings(cohorts, tmp_path):
     small, big = cohorts[6], cohorts[600]
-    t_small = tables.table1_baseline(small, tmp_path / "s")
-    t_big = tables.table1_baseline(big, tmp_path / "b")
+    t_small = registry.make("table1", small)
+    t_big = publish(registry.make("table1", big), tmp_path / "b")
     assert len(t_small.frame.columns) == 7  # six patients + summary
     assert list(t_big.frame.columns) == ["Summary (N = 600)"]
     assert "only the summary is shown" in t_big.to_html()
     listing = pd.read_csv(tmp_path / "b" / "downloads" / "table1.csv")
     assert len(listing) == 600
-    k = tables.kinetics_table(big, tmp_path / "b")
-    assert len(k.frame) == 1 and k.frame.index[0].startswith("Median (range), N = 600")
+    k = publish(registry.make("kinetics", big), tmp_path / "b")
+    # the cohort's summary row and one per dose group; no patient rows
+    assert k.frame.index[0].startswith("Median (range), N = 600")
+    assert len(k.frame) == 3 and all(i.startswith("Median (range)") for i in k.frame.index)
     assert len(pd.read_csv(tmp_path / "b" / "downloads" / "kinetics.csv")) == 600
 
 
-def test_figure_html_size_does_not_grow_with_cohort(cohorts, tmp_path):
+def test_figure_html_size_does_not_grow_with_cohort(cohorts):
     sizes = {
-        n: len(figures.fig1a_car_t_expansion(ds, tmp_path / str(n))._repr_mimebundle_()["text/html"])
+        n: len(registry.make("fig1a", ds)._repr_mimebundle_()["text/html"])
         for n, ds in cohorts.items()
         if n > LARGE_COHORT_PATIENTS
     }
@@ -127,6 +126,4 @@ def test_template_workbook_can_be_filled_instead(tmp_path):
             frame.to_excel(xl, sheet_name=name, index=False)
     ds = dataset.load(d)
     assert ds.patients["patient_id"].tolist() == ["P1"] and len(ds.adverse_events) == 1
-    assert json.dumps(ds.reference_ranges["c3"]) == json.dumps(
-        {"lower": 0.9, "upper": 1.8, "unit": "g/L"}
-    )
+    assert json.dumps(ds.reference_ranges["c3"]) == json.dumps({"lower": 0.9, "upper": 1.8, "unit": "g/L"})

@@ -195,6 +195,18 @@ def _snapshot(folder: Path) -> dict:
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
 
 
+N_TIED = (len(_rows(BUNDLED / "patients.csv")[0]) - 1) // 2  # ';' and ',' each in a tied header
+
+
+def _tied_header(ds: Path) -> None:
+    """Mutation: patients.csv's header separated by as many ';' as ',' (and a tab if the count is odd)."""
+    header, *rest = (ds / "patients.csv").read_text("utf-8").split("\n", 1)
+    cols = header.split(",")
+    seps = [";"] * N_TIED + [","] * N_TIED + ["\t"] * (len(cols) - 1 - 2 * N_TIED)
+    tied = cols[0] + "".join(sep + col for sep, col in zip(seps, cols[1:]))
+    (ds / "patients.csv").write_text("\n".join([tied, *rest]), "utf-8")
+
+
 # ---------------------------------------------------------------- the corpus
 P = "patients.csv"
 M = "measurements.csv"
@@ -223,9 +235,17 @@ MALFORMED = [
     ),
     ("missing-column-sex", drop_column(P, "sex"), [P, "row 1", "column 'sex'", "required column is missing"]),
     (
-        "missing-column-wrong-case",
-        rename_column(M, "analyte", "Analyte"),
-        [M, "row 1", "column 'analyte'", "required column is missing", "'Analyte'", "case-sensitive"],
+        # names are matched ignoring case, spaces and '-' (see VARIANTS), but words run together are not
+        "missing-column-run-together",
+        rename_column(M, "patient_id", "PatientId"),
+        [
+            M,
+            "row 1",
+            "column 'patient_id'",
+            "required column is missing",
+            "'PatientId'",
+            "write it as 'patient_id'",
+        ],
     ),
     (
         "missing-column-resolution-day",
@@ -236,9 +256,10 @@ MALFORMED = [
     ("empty-table-measurements-header-only", header_only(M), [M, "table has no data rows"]),
     ("patients-file-without-rows", write_bytes(P, b""), [P, "file is empty (no header row)"]),
     (
-        "semicolon-separated",
-        lambda ds: (ds / P).write_text((ds / P).read_text("utf-8").replace(",", ";"), "utf-8"),
-        [P, "row 1", "separated by commas", "';'"],
+        # ';' alone is read (see VARIANTS); a header with as many ',' as ';' cannot be told apart
+        "separator-undecidable",
+        _tied_header,
+        [P, "row 1", "cannot tell how the columns are separated", f"{N_TIED} ','", f"{N_TIED} ';'"],
     ),
     (
         "row-with-too-many-cells",
@@ -280,7 +301,7 @@ MALFORMED = [
     (
         "age-decimal-comma",
         set_cell(P, 2, "age_years", "28,5"),
-        [P, "row 2", "column 'age_years'", "'28,5'", "decimal mark"],
+        [P, "row 2", "column 'age_years'", "'28,5'", "comma-separated", "use '.' as the decimal mark"],
     ),
     (
         "lupus-nephritis-maybe",
@@ -411,7 +432,7 @@ MALFORMED = [
     (
         "yml-bad-provenance",
         replace_text(YML, "provenance: reconstructed", "provenance: simulated"),
-        [YML, "'provenance'", "'simulated'", "'reconstructed' or 'observed'"],
+        [YML, "'provenance'", "'simulated'", "'reconstructed', 'synthetic' or 'observed'"],
     ),
     (
         "yml-invalid-yaml",
@@ -688,9 +709,23 @@ VARIANTS = [
     ("blank-resolution-day", set_cell(AE, 2, "resolution_day", ""), None),
     ("tables-in-data-xlsx", to_xlsx(), None),
     ("data-xlsx-beside-template-csvs", _template_csvs, None),
-    ("comment-and-blank-rows", _add_comments, None),
+    (
+        "comment-and-blank-rows",
+        _add_comments,
+        [f"{name}: 1 empty row skipped" for name in TABLE_FILES],
+    ),
     ("censored-with-space", _map_cells(M, "value", lambda r: r[3].replace("<", "< ")), None),
-    ("extra-columns", add_column(P, "site", "Hangzhou"), None),
+    ("extra-columns", add_column(P, "site", "Hangzhou"), ["patients.csv: extra column 'site' ignored"]),
+    (
+        "column-name-in-another-case",
+        rename_column(M, "analyte", "Analyte"),
+        ["measurements.csv: column 'Analyte' read as 'analyte'"],
+    ),
+    (
+        "semicolon-separated",
+        lambda ds: (ds / P).write_text((ds / P).read_text("utf-8").replace(",", ";"), "utf-8"),
+        ["patients.csv: columns separated by ';'"],
+    ),
 ]
 
 

@@ -1,37 +1,57 @@
-"""Renal response in lupus nephritis (Fig. 2b).
+"""Renal response in lupus nephritis (Fig. 2b), by the data contract v2.
 
-Categories (project default, after KDIGO 2024, Kidney Int 2024;105(1S)):
-complete: last urine protein after infusion < 0.5 g/24h; partial: not complete,
->= 50 % below baseline and < 3 g/24h; none: otherwise.  eGFR is not in the
-data, so the kidney-function part of the KDIGO definitions is not applied.
+Categories (project default, after KDIGO 2024, Kidney Int 2024;105(1S)), at the
+last urine protein after infusion: complete, below 0.5 g/24h; partial, not
+complete, at most 50 % of baseline and below 3 g/24h; none, every other
+evaluable patient.  Evaluable: lupus nephritis, a baseline at or above the
+complete-response threshold (active proteinuria) and a value after day 0.
+eGFR is not in the data, so the kidney-function part of the KDIGO definitions
+is not applied.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from .exact import at_least, below, exact
 from .visits import baseline, last_after_infusion
 
 CATEGORIES = ("complete", "partial", "none")
+NOT_EVALUABLE = "not evaluable"
 
 
-def classify(baseline_g24h: float, last_g24h: float, d) -> str:
-    """Renal response category from baseline and last urine protein (g/24h)."""
-    if last_g24h < d.renal_complete_below_g24h:
+def classify(baseline_g24h: float, last_g24h: float, d, last_censored: bool = False) -> str:
+    """Renal response category from a quantified baseline and the last urine protein (g/24h)."""
+    complete = below(last_g24h, last_censored, d.renal_complete_below_g24h)
+    if complete is None:
+        return NOT_EVALUABLE
+    if complete:
         return "complete"
-    if (
-        baseline_g24h > 0
-        and (baseline_g24h - last_g24h) / baseline_g24h >= d.renal_partial_min_reduction
-        and last_g24h < d.renal_partial_below_g24h
-    ):
+    # not complete means the last value is quantified (a decided "not below" is never censored)
+    ratio_ok = exact(last_g24h) <= (1 - exact(d.renal_partial_min_reduction)) * exact(baseline_g24h)
+    if ratio_ok and exact(last_g24h) < exact(d.renal_partial_below_g24h):
         return "partial"
     return "none"
 
 
-def renal_response(ds) -> pd.DataFrame:
-    """Per patient with lupus nephritis: baseline and last urine protein (g/24h), change and category.
+def _reason(row, d) -> str:
+    if pd.isna(row.baseline_g24h):
+        return "no baseline urine protein"
+    active = at_least(row.baseline_g24h, row.baseline_censored, d.renal_complete_below_g24h)
+    if not active:
+        shown = ("<" if row.baseline_censored else "") + f"{row.baseline_g24h:g}"
+        return (
+            f"baseline {shown} g/24h, below the complete-response threshold {d.renal_complete_below_g24h:g}"
+        )
+    if pd.isna(row.last_g24h):
+        return "no urine protein after infusion"
+    return ""
 
-    Patients without a baseline or a post-infusion value are 'not evaluable'.
+
+def renal_response(ds) -> pd.DataFrame:
+    """Per patient with lupus nephritis: baseline and last urine protein (g/24h), change, category, reason.
+
+    ``response`` is one of ``CATEGORIES`` or 'not evaluable' (``reason`` says why).
     """
     d = ds.definitions
     s = ds.series("urine_protein_24h")
@@ -40,25 +60,40 @@ def renal_response(ds) -> pd.DataFrame:
     b, last = baseline(s), last_after_infusion(s)
     out = pd.DataFrame(index=pd.Index(ln, name="patient_id"))
     out["baseline_g24h"] = b["value"].reindex(out.index).astype(float)
+    out["baseline_censored"] = b["censored"].reindex(out.index).fillna(False).astype(bool)
     out["last_g24h"] = last["value"].reindex(out.index).astype(float)
+    out["last_censored"] = last["censored"].reindex(out.index).fillna(False).astype(bool)
     out["last_day"] = last["day"].reindex(out.index).astype("Int64")
     out["change_pct"] = 100 * (out["last_g24h"] - out["baseline_g24h"]) / out["baseline_g24h"]
-    out["response"] = [
-        "not evaluable" if pd.isna(bv) or pd.isna(lv) else classify(bv, lv, d)
-        for bv, lv in zip(out["baseline_g24h"], out["last_g24h"])
-    ]
+    out.loc[out["baseline_censored"] | out["last_censored"], "change_pct"] = float("nan")
+    reasons, responses = [], []
+    for row in out.itertuples():
+        reason = _reason(row, d)
+        response = (
+            NOT_EVALUABLE if reason else classify(row.baseline_g24h, row.last_g24h, d, row.last_censored)
+        )
+        if response == NOT_EVALUABLE and not reason:
+            reason = (
+                f"last value <{row.last_g24h:g} g/24h cannot be compared with {d.renal_complete_below_g24h:g}"
+            )
+        reasons.append(reason)
+        responses.append(response)
+    out["response"] = responses
+    out["reason"] = reasons
     return out
 
 
 def response_counts(ds) -> dict:
-    """Counts per category, patients with lupus nephritis, and the response rate.
+    """Counts per category, evaluable and lupus-nephritis patients, and the response rate.
 
-    Rate = (complete + partial) / patients with lupus nephritis (data contract).
+    Rate = (complete + partial) / evaluable (contract v2); complete + partial +
+    none = evaluable.  The rate is None when no patient is evaluable.
     """
     r = renal_response(ds)
     counts = {c: int((r["response"] == c).sum()) for c in CATEGORIES}
-    n_ln = len(r)
-    counts["not evaluable"] = int((r["response"] == "not evaluable").sum())
-    counts["n_lupus_nephritis"] = n_ln
-    counts["rate"] = (counts["complete"] + counts["partial"]) / n_ln if n_ln else None
+    counts["evaluable"] = sum(counts[c] for c in CATEGORIES)
+    counts["not evaluable"] = int((r["response"] == NOT_EVALUABLE).sum())
+    counts["n_lupus_nephritis"] = len(r)
+    n = counts["evaluable"]
+    counts["rate"] = (counts["complete"] + counts["partial"]) / n if n else None
     return counts

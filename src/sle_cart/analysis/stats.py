@@ -9,18 +9,18 @@ make the claims ledger disagree with a hand calculation.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pandas as pd
 
+from .exact import maximum, median, minimum, observations, round_half_away
 
-def round_half_up(x: float, decimals: int = 0) -> float:
-    """Round ``x`` half away from zero at ``decimals`` places (via its shortest repr)."""
+
+def round_half_up(x: float | Fraction | None, decimals: int = 0) -> float | None:
+    """Round ``x`` half away from zero at ``decimals`` places, on its exact decimal value."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return x
-    q = Decimal(1).scaleb(-decimals)
-    d = Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP)
-    return float(d)
+    return float(round_half_away(x, decimals))
 
 
 def fmt(x: float | None, decimals: int = 0) -> str:
@@ -31,15 +31,20 @@ def fmt(x: float | None, decimals: int = 0) -> str:
 
 
 def median_range(values) -> dict:
-    """Median, minimum, maximum and count of the non-missing values.
+    """Median, minimum, maximum and count of the non-missing values, computed exactly.
 
-    With an even count the median is the mean of the two middle values
-    (numpy/pandas convention), e.g. median of 35 and 39 is 37.
+    With an even count the median is the exact mean of the two middle values
+    (the median of 100.2 and 275.9 is 188.05, not the float 188.04999…).
     """
-    s = pd.Series(values, dtype="Float64").dropna()
-    if s.empty:
+    obs = observations(values)
+    if not obs:
         return {"median": None, "min": None, "max": None, "n": 0}
-    return {"median": float(s.median()), "min": float(s.min()), "max": float(s.max()), "n": int(s.size)}
+    return {
+        "median": float(median(obs)),
+        "min": float(minimum(obs)),
+        "max": float(maximum(obs)),
+        "n": len(obs),
+    }
 
 
 def quartiles(values) -> dict:

@@ -1,7 +1,7 @@
-"""Visit rules shared by every analysis: baseline, month-k visit, censoring.
+"""Visit rules shared by every analysis: baseline, month-k visit, last value, censored comparisons.
 
 A censored value ``<L`` (below the assay's limit ``L``) is stored as
-``value = L`` with ``censored = True``.
+``value = L`` with ``censored = True``.  Rules: data contract v2.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ def baseline(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def month_visit(series: pd.DataFrame, month: int, window_days: int) -> pd.DataFrame:
-    """Per patient, the row nearest to day 30*month within +/- window_days.
+    """Per patient, the follow-up row (day >= 1) nearest to day 30·month within ± window_days.
 
-    Ties (two visits equally near) go to the earlier day, so the rule is deterministic.
+    Ties (two visits equally near) go to the earlier day.  A baseline value is
+    never a follow-up visit, whatever the window (contract v2).
     """
     target = 30 * month
-    s = series[(series["day"] - target).abs() <= window_days].copy()
+    s = series[(series["day"] >= 1) & ((series["day"] - target).abs() <= window_days)].copy()
     s["_dist"] = (s["day"] - target).abs()
     s = s.sort_values(["patient_id", "_dist", "day"])
     return s.groupby("patient_id", sort=False).head(1).drop(columns="_dist").set_index("patient_id")
@@ -33,14 +34,20 @@ def last_after_infusion(series: pd.DataFrame) -> pd.DataFrame:
     return post.groupby("patient_id", sort=False).tail(1).set_index("patient_id")
 
 
-def is_below(values: pd.Series, censored: pd.Series, threshold: float) -> pd.Series:
-    """True where the true value is certainly below ``threshold``.
+def decide_below(values: pd.Series, censored: pd.Series, threshold: float) -> pd.Series:
+    """Per row: True/False where "below threshold" is decided, NA where a censored value cannot tell.
 
-    A censored ``<L`` counts as below when L <= threshold.
+    Comparing the floats is exact here: distinct decimals of up to 15 significant
+    digits stay distinct and in order as floats (only arithmetic needs fractions).
     """
-    return ((~censored) & (values < threshold)) | (censored & (values <= threshold))
+    v = values.astype(float)
+    cens = censored.astype(bool)
+    out = pd.Series(pd.array(v < threshold, dtype="boolean"), index=values.index)
+    out[cens & (v <= threshold)] = True
+    out[cens & (v > threshold)] = pd.NA
+    return out
 
 
-def quantified(series: pd.DataFrame) -> pd.Series:
-    """Values with censored results set to 0 (below quantification) for peaks and AUCs."""
-    return series["value"].where(~series["censored"], 0.0)
+def decide_at_least(values: pd.Series, censored: pd.Series, threshold: float) -> pd.Series:
+    """Per row: True/False where "at or above threshold" is decided, NA where it is not."""
+    return ~decide_below(values, censored, threshold)

@@ -30,10 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sle_cart import __version__
 from sle_cart.inputs.dataset import load_cached
 from sle_cart.paths import BUNDLED, ROOT, chapter_cache, default_site
+from sle_cart.present import publication
 
-from . import guard, provenance, staging
+from . import crate, guard, paper, provenance, staging
 from .assemble import assemble, build_site, site_key, write_if_changed
 from .execute import execute
 from .plan import BuildError, Plan, chapters, code_digest, make_plan
@@ -130,6 +132,15 @@ def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
         return False
     site = build_site(plan, book, stage)
     (site / ".sle-site-key").write_text(key)
+    publication.export(plan.dataset, site / "downloads")
+    paper.write_paper(site, plan.dataset, commit=provenance.git_commit(), versions=provenance.versions())
+    crate.write_crate(
+        site,
+        plan.dataset,
+        commit=provenance.git_commit(),
+        versions=provenance.versions(),
+        software_version=__version__,
+    )
     guard.write_manifest(site)
     staging.replace_dir(site, plan.out)
     return True

@@ -6,6 +6,16 @@
 * Every page gets a visible notice (the theme's announcement bar) when the
   dataset is a reconstruction, and a footer (the theme's extra footer) with the dataset name and SHA-256, the git commit and package versions.
   All text from the dataset is HTML-escaped.
+* Every page links the paper (``paper.pdf`` at the site root, written by the build)
+  from the announcement bar.
+* Accessibility (WCAG 2.1 AA, checked with axe-core by ``tests/test_accessibility.py``):
+  once the build has finished, :func:`accessible_html` rewrites a few pieces of the
+  themes' markup in every written page so that each control's accessible name
+  contains its visible label (WCAG 2.5.3) and layout tables are not data tables.
+  This is done in the HTML itself, not by a script at view time, so that it holds
+  for assistive technology and browsers without JavaScript too; the rewrite is
+  deterministic and idempotent.  Contrast, wide tables and printing are in
+  ``static/sle.css``.
 
 The dataset is ``$SLE_CART_DATA`` if set, else ``sle_cart_data`` from the
 Sphinx config (``_config.yml``), relative to the book root.
@@ -16,6 +26,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -39,19 +50,35 @@ def _dataset(app):
     return load(path)
 
 
-def _notice(ds) -> str:
+#: The license of the book's own prose, figures and tables (the code is BSD-3-Clause: LICENSE).
+CONTENT_LICENSE = (
+    'Text, figures and tables: <a href="https://creativecommons.org/licenses/by/4.0/">'
+    "CC BY 4.0</a>; code: BSD-3-Clause"
+)
+
+
+def notice_html(ds) -> str:
+    """The banner every page shows, chosen by the dataset's provenance (none for observed data)."""
     e = html.escape
-    if not ds.reconstructed:
-        return ""
-    return (
-        '<div class="sle-notice" role="note"><strong>Reconstructed data.</strong> '
-        f"The patient-level values in this book ({e(ds.name)}) are a reconstruction, generated to be "
-        "consistent with the published summary statistics of the abstract. They are not the trial's "
-        "patient data; individual values illustrate, only the summaries are published facts.</div>"
-    )
+    if ds.reconstructed:
+        of = f"of {e(ds.source.rstrip('.'))}" if ds.source else "of the publication it belongs to"
+        return (
+            '<div class="sle-notice" role="note"><strong>Reconstructed data.</strong> '
+            f"The patient-level values in this book ({e(ds.name)}: {e(ds.title)}) were generated to be "
+            f"consistent with the published summary statistics {of}. They are not patient data: only the "
+            "summaries are published facts; individual values illustrate.</div>"
+        )
+    if ds.synthetic:
+        return (
+            '<div class="sle-notice" role="note"><strong>Synthetic data.</strong> '
+            f"The values in this book ({e(ds.name)}: {e(ds.title)}) were generated at random; "
+            "they are not patient data and reproduce no publication.</div>"
+        )
+    return ""
 
 
-def _footer(ds, commit: str, versions: dict) -> str:
+def footer_html(ds, commit: str, versions: dict) -> str:
+    """Provenance on every page: dataset, source, license, digest, commit, versions."""
     e = html.escape
     vers = ", ".join(f"{e(k)} {e(v)}" for k, v in versions.items())
     source = f"<br>Source: {e(ds.source)}" if ds.source else ""
@@ -59,6 +86,7 @@ def _footer(ds, commit: str, versions: dict) -> str:
         '<footer class="sle-provenance"><strong>Provenance.</strong> '
         f"Dataset <code>{e(ds.name)}</code> ({e(ds.provenance)}): "
         f"{e(ds.title)}{source}<br>"
+        f"Dataset license: {e(ds.license or 'not stated')}. {CONTENT_LICENSE}.<br>"
         f"Dataset SHA-256 <code>{ds.sha256()}</code>; code commit <code>{e(commit)}</code><br>"
         f"Built with {vers}.</footer>"
     )
@@ -66,7 +94,7 @@ def _footer(ds, commit: str, versions: dict) -> str:
 
 def _on_builder_inited(app):
     ds = _dataset(app)
-    notice, footer = _notice(ds), _footer(ds, provenance.git_commit(), provenance.versions())
+    notice, footer = notice_html(ds), footer_html(ds, provenance.git_commit(), provenance.versions())
     # In an incremental build the environment comes from the last build. Every page
     # carries the notice, the footer and the navigation (all page titles), so when
     # any of them changed every page is re-read and re-written, not just the edited one.
@@ -121,11 +149,20 @@ def _on_get_outdated(app, env, added, changed, removed):
     return sorted(env.found_docs - set(added) - set(changed)) if getattr(env, "sle_cart_stale", False) else []
 
 
+#: The paper, written by the build at the site root; every page links it.
+PAPER = "paper.pdf"
+
+
+def paper_link_html(href: str) -> str:
+    """The link to the paper that every page shows under the notice."""
+    return f'<p class="sle-paper"><a href="{html.escape(href)}">Download the paper (PDF)</a></p>'
+
+
 def _on_page(app, pagename, templatename, context, doctree):
     # The theme's announcement bar and extra footer appear on every page, the
     # generated ones (index, search, module source) included; the page body does not.
-    if app.env.sle_cart_notice:
-        context["theme_announcement"] = app.env.sle_cart_notice
+    paper = paper_link_html(context["pathto"](PAPER, 1))
+    context["theme_announcement"] = app.env.sle_cart_notice + paper
     context["theme_extra_footer"] = app.env.sle_cart_footer
     # Thebe (live code on a remote Binder kernel) cannot work offline, and Jupyter
     # Book 1 registers its configuration script twice (a console error); drop it.
@@ -139,11 +176,68 @@ def _is_thebe(js) -> bool:
     return "thebe" in name.lower() or "THEBE_JS_URL" in body
 
 
+#: (pattern, replacement) pairs applied in order to every written page; each leaves
+#: text it has already rewritten unchanged.
+_A11Y_REWRITES = [
+    # The search field button shows "Search Ctrl+K" but is named "Search": named by what
+    # it shows instead, it keeps its shortcut, which assistive technology also gets as
+    # aria-keyshortcuts.
+    (
+        re.compile(
+            r'(<button class="btn search-button-field search-button__button[^"]*"[^>]*?) aria-label="[^"]*"'
+        ),
+        r"\1",
+    ),
+    (
+        re.compile(
+            r'(<button class="btn search-button-field search-button__button[^"]*")(?![^>]*aria-keyshortcuts)'
+        ),
+        r'\1 aria-keyshortcuts="Control+K"',
+    ),
+    # The colour-mode button is named "Color mode"; the titles of its icons ("Light",
+    # "Dark", "System Settings") became text inside it that the name lacks.
+    (
+        re.compile(r'(<i class="theme-switch [^"]*" data-mode="\w+")\s+title="[^"]*"'),
+        r'\1 aria-hidden="true"',
+    ),
+    # myst-nb's hide-input toggle reads "Show code cell source" / "Hide code cell source"
+    # but is named "Toggle hidden content": without the aria-label its name is what it shows.
+    (re.compile(r'<summary aria-label="Toggle hidden content">'), "<summary>"),
+    # The module index lays its entries out in a table without headers.
+    (
+        re.compile(r'<table class="indextable modindextable">'),
+        '<table class="indextable modindextable" role="presentation">',
+    ),
+]
+
+
+def accessible_html(text: str) -> str:
+    """One page's HTML with the themes' accessibility defects fixed (see the module docstring)."""
+    for pattern, replacement in _A11Y_REWRITES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _on_build_finished(app, exception):
+    """Rewrite every HTML page the builder wrote with :func:`accessible_html`."""
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    for page in sorted(out.rglob("*.html")):
+        if "_static" in page.relative_to(out).parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        fixed = accessible_html(text)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
 def setup(app):
     app.add_config_value("sle_cart_data", "data/im19-sle", "env")
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_get_outdated)
     app.connect("html-page-context", _on_page)
+    app.connect("build-finished", _on_build_finished)
     app.add_js_file(f"{STATIC}/vega-setup.js", priority=200)
     app.add_js_file(f"{STATIC}/vega-bundle.js", priority=201)
     app.add_css_file(f"{STATIC}/sle.css")

@@ -8,10 +8,11 @@ trial's data.
 
 How it is built
 ---------------
-* Anchors: per-patient values that the published statistics pin down (ages,
-  durations, follow-up, peak CAR T levels and days, SLEDAI-2K at the three
-  visits, renal, anti-dsDNA and complement end points) are chosen by hand to
-  give exactly the published medians, ranges and counts.
+* Anchors (``sle_cart.generate.anchors``): per-patient values that the
+  published statistics pin down (ages, durations, follow-up, peak CAR T levels
+  and days, SLEDAI-2K at the three visits, renal, anti-dsDNA and complement end
+  points) are chosen by hand to give exactly the published medians, ranges and
+  counts.
 * SLEDAI-2K totals are composed from named SLEDAI-2K descriptors (Gladman 2002
   weights) that agree with the labs of the same visit: *proteinuria* when urine
   protein > 0.5 g/24h, *low complement* when C3 or C4 is below its lower limit,
@@ -31,155 +32,21 @@ from pathlib import Path
 
 import numpy as np
 
+from .anchors import (
+    B_EARLY_DAYS,
+    CAR_T_DAYS,
+    DOSE_GROUPS,
+    LLOQ_B,
+    LLOQ_CAR_T,
+    PATIENTS,
+    SLEDAI_DAYS,
+)
+from .common import reference_ranges_yaml
+
 SEED = 647
-NAME = "im19-sle"
-LLOQ_CAR_T = 0.5  # cells/µL, flow cytometry limit written as "<0.5"
-LLOQ_B = 1.0  # cells/µL, written as "<1"
-
-#: Patient anchors.  peak = (day, CAR+ T cells/µL).  sledai = descriptors at
-#: baseline (day -5), month 1 (day 30) and month 3 (day 90).
-PATIENTS = [
-    dict(
-        id="P1",
-        sex="F",
-        age=28,
-        duration=6,
-        weight=52.0,
-        lines=3,
-        fu=7,
-        peak=(8, 226.0),
-        crs=(1, 1, 3),
-        sledai=(
-            ["proteinuria", "low_complement", "increased_dna_binding", "alopecia", "rash"],
-            ["proteinuria", "alopecia"],
-            ["alopecia"],
-        ),
-        urine={-5: 2.80, 30: 0.90, 60: 0.60, 90: 0.42, "last": 0.28},
-        dsdna={-5: 86.0, 14: 21.0, 30: 6.2, 60: 5.0, 90: 4.1, "last": 3.5},
-        c3={-5: 0.52, 14: 0.78, 30: 0.95, 60: 1.05, 90: 1.10, "last": 1.12},
-        c4={-5: 0.07, 14: 0.12, 30: 0.18, 60: 0.21, 90: 0.22, "last": 0.24},
-        b={-5: 142.0, 1: 2.1, 4: "<1", "reconstitution": [6.5, 22.0, 48.0, 75.0]},
-    ),
-    dict(
-        id="P2",
-        sex="M",
-        age=19,
-        duration=3,
-        weight=68.0,
-        lines=2,
-        fu=6,
-        peak=(7, 96.3),
-        crs=None,
-        sledai=(
-            ["proteinuria", "low_complement", "increased_dna_binding", "rash"],
-            ["increased_dna_binding", "rash"],
-            ["increased_dna_binding", "rash"],
-        ),
-        urine={-5: 1.60, 30: 0.45, 60: 0.38, 90: 0.31, "last": 0.22},
-        dsdna={-5: 45.0, 14: 30.0, 30: 22.0, 60: 18.0, 90: 15.0, "last": 12.0},
-        c3={-5: 0.61, 14: 0.85, 30: 0.98, 60: 1.02, 90: 1.08, "last": 1.10},
-        c4={-5: 0.09, 14: 0.15, 30: 0.19, 60: 0.20, 90: 0.22, "last": 0.23},
-        b={-5: 88.0, 1: "<1", 4: "<1", "reconstitution": [3.2, 15.0, 36.0]},
-    ),
-    dict(
-        id="P3",
-        sex="F",
-        age=41,
-        duration=10,
-        weight=58.0,
-        lines=4,
-        fu=5,
-        peak=(9, 150.2),
-        crs=(1, 2, 4),
-        sledai=(
-            ["proteinuria", "low_complement", "increased_dna_binding", "arthritis", "haematuria"],
-            ["proteinuria", "leukopenia"],
-            ["proteinuria"],
-        ),
-        urine={-5: 4.20, 30: 2.60, 60: 1.90, 90: 1.50, "last": 1.30},
-        dsdna={-5: 120.0, 14: 35.0, 30: 7.5, 60: 6.0, 90: 5.0, "last": 4.0},
-        c3={-5: 0.45, 14: 0.80, 30: 0.92, 60: 0.98, 90: 1.01, "last": 1.04},
-        c4={-5: 0.05, 14: 0.13, 30: 0.17, 60: 0.18, 90: 0.19, "last": 0.20},
-        b={-5: 210.0, 1: 3.4, 4: "<1", "reconstitution": ["<1", 9.8]},
-    ),
-    dict(
-        id="P4",
-        sex="M",
-        age=43,
-        duration=14,
-        weight=75.0,
-        lines=2,
-        fu=6,
-        peak=(11, 512.8),
-        crs=(1, 1, 5),
-        sledai=(
-            [
-                "proteinuria",
-                "low_complement",
-                "increased_dna_binding",
-                "arthritis",
-                "haematuria",
-                "vasculitis",
-            ],
-            ["proteinuria", "haematuria", "increased_dna_binding", "low_complement", "leukopenia"],
-            ["proteinuria", "increased_dna_binding"],
-        ),
-        urine={-5: 3.50, 30: 3.10, 60: 2.80, 90: 2.60, "last": 2.40},
-        dsdna={-5: 310.0, 14: 160.0, 30: 96.0, 60: 61.0, 90: 48.0, "last": 35.0},
-        c3={-5: 0.38, 14: 0.62, 30: 0.81, 60: 0.96, 90: 1.02, "last": 1.05},
-        c4={-5: 0.04, 14: 0.08, 30: 0.13, 60: 0.17, 90: 0.19, "last": 0.20},
-        b={-5: 64.0, 1: "<1", 4: "<1", "reconstitution": [2.0, 11.0, 28.0]},
-    ),
-    dict(
-        id="P5",
-        sex="F",
-        age=35,
-        duration=9,
-        weight=49.0,
-        lines=3,
-        fu=4,
-        peak=(8, 42.7),
-        crs=None,
-        sledai=(
-            ["proteinuria", "low_complement", "increased_dna_binding", "mucosal_ulcers"],
-            ["proteinuria"],
-            ["proteinuria", "mucosal_ulcers"],
-        ),
-        urine={-5: 1.20, 30: 1.00, 60: 0.98, 90: 0.95, "last": 0.90},
-        dsdna={-5: 38.0, 14: 15.0, 30: 7.0, 60: 6.0, 90: 5.1, "last": 3.0},
-        c3={-5: 0.70, 14: 0.88, 30: 0.99, 60: 1.04, 90: 1.06, "last": 1.08},
-        c4={-5: 0.11, 14: 0.15, 30: 0.20, 60: 0.21, 90: 0.22, "last": 0.22},
-        b={-5: 175.0, 1: 1.8, 4: "<1", "reconstitution": [4.1]},
-    ),
-    dict(
-        id="P6",
-        sex="M",
-        age=39,
-        duration=12,
-        weight=61.0,
-        lines=5,
-        fu=5,
-        peak=(10, 310.5),
-        crs=(1, 3, 4),
-        sledai=(
-            ["proteinuria", "low_complement", "increased_dna_binding", "haematuria"],
-            ["proteinuria", "increased_dna_binding", "low_complement"],
-            ["proteinuria", "haematuria", "increased_dna_binding"],
-        ),
-        urine={-5: 5.10, 30: 4.40, 60: 4.10, 90: 3.90, "last": 3.60},
-        dsdna={-5: 150.0, 14: 90.0, 30: 60.0, 60: 50.0, 90: 42.0, "last": 30.0},
-        c3={-5: 0.48, 14: 0.66, 30: 0.84, 60: 0.93, 90: 0.97, "last": 0.99},
-        c4={-5: 0.06, 14: 0.10, 30: 0.14, 60: 0.18, 90: 0.20, "last": 0.21},
-        b={-5: 118.0, 1: 12.4, 4: 1.5, "reconstitution": ["<1", 7.7]},
-    ),
-]
-
-CAR_T_DAYS = [0, 1, 4, 7, 8, 9, 10, 11, 14, 21, 28, 60, 90]
-B_EARLY_DAYS = [7, 14, 28, 60, 90]
-SLEDAI_DAYS = (-5, 30, 90)
-
-DATASET_YML = """\
-# Reconstructed dataset: written by `python -m sle_cart reconstruct` (src/sle_cart/reconstruct.py).
+DATASET_YML = (
+    """\
+# Reconstructed dataset: written by `python -m sle_cart reconstruct` (src/sle_cart/generate/reconstruct.py).
 # Do not edit by hand; tests check these files equal the generator's output.
 name: im19-sle
 title: Anti-CD19 CAR T cells (IM19) in refractory SLE - reconstructed patient-level data
@@ -188,13 +55,11 @@ source: >-
   Zhao J, et al. Anti-CD19 chimeric antigen receptor T cell therapy for refractory systemic
   lupus erythematosus: an open-label pilot study. Arthritis Rheumatol. 2025;77(suppl 9):
   abstract 0647. Patient-level values reconstructed to match its published summary statistics.
-reference_ranges:
-  c3: {lower: 0.9, upper: 1.8, unit: g/L}
-  c4: {lower: 0.16, upper: 0.5, unit: g/L}
-  anti_dsdna: {upper: 8, unit: IU/mL}
-  urine_protein_24h: {upper: 0.15, unit: g/24h}
-definitions: {}
+license: CC0-1.0
 """
+    + reference_ranges_yaml()
+    + "definitions: {}\n"
+)
 
 
 def _fmt(x: float, decimals: int) -> str:
@@ -244,79 +109,103 @@ def _lab(anchors: dict, last_day: int, decimals: int, rng, jitter=0.04) -> list[
     return rows
 
 
-def generate(seed: int = SEED) -> dict[str, str]:
-    """The dataset files as text: {file name: content}."""
+PATIENT_COLUMNS = [
+    "patient_id",
+    "sex",
+    "age_years",
+    "disease_duration_years",
+    "weight_kg",
+    "dose_cells",
+    "prior_therapy_lines",
+    "lupus_nephritis",
+    "follow_up_months",
+    "dose_group",
+]
+MEASUREMENT_COLUMNS = ["patient_id", "day", "analyte", "value", "unit"]
+EVENT_COLUMNS = ["patient_id", "event", "grade", "onset_day", "resolution_day"]
+#: Row order of measurements.csv within a patient: by analyte in this order, then by day.
+ANALYTE_ORDER = {
+    k: n
+    for n, k in enumerate(["car_t", "cd19_b", "sledai_2k", "urine_protein_24h", "anti_dsdna", "c3", "c4"])
+}
+
+
+def _table(header: list[str]):
+    """A CSV writer on a text buffer, header written."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    return buf, writer
+
+
+def _patient_row(i: int, p: dict) -> list:
+    dose = 1e6 * p["weight"] if i < 3 else 1e8  # registry: cohort 1 per kg, cohort 2 flat
+    return [
+        p["id"],
+        p["sex"],
+        p["age"],
+        p["duration"],
+        _fmt(p["weight"], 1),
+        f"{dose:.3e}",
+        p["lines"],
+        "true",
+        p["fu"],
+        DOSE_GROUPS[i >= 3],
+    ]
+
+
+def _b_cells(b: dict, last_day: int) -> list[tuple[int, str]]:
+    """Anchored B-cell counts: baseline, depletion, then monthly reconstitution."""
+    rows = [
+        (-5, _fmt(b[-5], 1)),
+        (1, b[1] if isinstance(b[1], str) else _fmt(b[1], 1)),
+        (4, b[4] if isinstance(b[4], str) else _fmt(b[4], 1)),
+    ]
+    rows += [(d, f"<{LLOQ_B:g}") for d in B_EARLY_DAYS]
+    for d, v in zip(range(120, last_day + 1, 30), b["reconstitution"]):
+        rows.append((d, v if isinstance(v, str) else _fmt(v, 1)))
+    return rows
+
+
+def _sledai(p: dict) -> list[tuple[int, str]]:
+    """SLEDAI-2K totals as the weighted sums of each visit's descriptors."""
     from sle_cart.inputs.definitions import SLEDAI_2K_WEIGHTS
 
-    rng = np.random.default_rng(seed)
-    pat = io.StringIO()
-    w = csv.writer(pat, lineterminator="\n")
-    w.writerow(
-        [
-            "patient_id",
-            "sex",
-            "age_years",
-            "disease_duration_years",
-            "weight_kg",
-            "dose_cells",
-            "prior_therapy_lines",
-            "lupus_nephritis",
-            "follow_up_months",
-        ]
-    )
-    meas = io.StringIO()
-    m = csv.writer(meas, lineterminator="\n")
-    m.writerow(["patient_id", "day", "analyte", "value", "unit"])
-    ae = io.StringIO()
-    a = csv.writer(ae, lineterminator="\n")
-    a.writerow(["patient_id", "event", "grade", "onset_day", "resolution_day"])
+    return [
+        (d, str(sum(SLEDAI_2K_WEIGHTS[x] for x in descriptors)))
+        for d, descriptors in zip(SLEDAI_DAYS, p["sledai"])
+    ]
 
+
+def _measurements(p: dict, rng: np.random.Generator) -> list[tuple[int, str, str, str]]:
+    """One patient's measurement rows (day, analyte, value, unit) in file order."""
+    last_day = 30 * p["fu"]
+    # the draws from rng follow this order, so reordering these lines changes the output
+    rows: list[tuple[int, str, str, str]] = []
+    rows += [(d, "car_t", v, "cells/µL") for d, v in _car_t_curve(*p["peak"], rng)]
+    rows += [(d, "cd19_b", v, "cells/µL") for d, v in _b_cells(p["b"], last_day)]
+    rows += [(d, "sledai_2k", v, "points") for d, v in _sledai(p)]
+    rows += [(d, "urine_protein_24h", v, "g/24h") for d, v in _lab(p["urine"], last_day, 2, rng)]
+    rows += [(d, "anti_dsdna", v, "IU/mL") for d, v in _lab(p["dsdna"], last_day, 1, rng, 0.08)]
+    rows += [(d, "c3", v, "g/L") for d, v in _lab(p["c3"], last_day, 2, rng, 0.02)]
+    rows += [(d, "c4", v, "g/L") for d, v in _lab(p["c4"], last_day, 2, rng, 0.02)]
+    return sorted(rows, key=lambda r: (ANALYTE_ORDER[r[1]], r[0]))
+
+
+def generate(seed: int = SEED) -> dict[str, str]:
+    """The dataset files as text: {file name: content}."""
+    rng = np.random.default_rng(seed)
+    pat, w = _table(PATIENT_COLUMNS)
+    meas, m = _table(MEASUREMENT_COLUMNS)
+    ae, a = _table(EVENT_COLUMNS)
+    # PATIENTS is read from this module's globals so tests can patch reconstruct.PATIENTS
     for i, p in enumerate(PATIENTS):
-        dose = 1e6 * p["weight"] if i < 3 else 1e8  # registry: cohort 1 per kg, cohort 2 flat
-        w.writerow(
-            [
-                p["id"],
-                p["sex"],
-                p["age"],
-                p["duration"],
-                _fmt(p["weight"], 1),
-                f"{dose:.3e}",
-                p["lines"],
-                "true",
-                p["fu"],
-            ]
-        )
-        last_day = 30 * p["fu"]
-        rows: list[tuple[int, str, str, str]] = []
-        rows += [(d, "car_t", v, "cells/µL") for d, v in _car_t_curve(*p["peak"], rng)]
-        b = p["b"]
-        brows = [
-            (-5, _fmt(b[-5], 1)),
-            (1, b[1] if isinstance(b[1], str) else _fmt(b[1], 1)),
-            (4, b[4] if isinstance(b[4], str) else _fmt(b[4], 1)),
-        ]
-        brows += [(d, f"<{LLOQ_B:g}") for d in B_EARLY_DAYS]
-        for d, v in zip(range(120, last_day + 1, 30), b["reconstitution"]):
-            brows.append((d, v if isinstance(v, str) else _fmt(v, 1)))
-        rows += [(d, "cd19_b", v, "cells/µL") for d, v in brows]
-        for d, descriptors in zip(SLEDAI_DAYS, p["sledai"]):
-            rows.append((d, "sledai_2k", str(sum(SLEDAI_2K_WEIGHTS[x] for x in descriptors)), "points"))
-        rows += [(d, "urine_protein_24h", v, "g/24h") for d, v in _lab(p["urine"], last_day, 2, rng)]
-        rows += [(d, "anti_dsdna", v, "IU/mL") for d, v in _lab(p["dsdna"], last_day, 1, rng, 0.08)]
-        rows += [(d, "c3", v, "g/L") for d, v in _lab(p["c3"], last_day, 2, rng, 0.02)]
-        rows += [(d, "c4", v, "g/L") for d, v in _lab(p["c4"], last_day, 2, rng, 0.02)]
-        order = {
-            k: n
-            for n, k in enumerate(
-                ["car_t", "cd19_b", "sledai_2k", "urine_protein_24h", "anti_dsdna", "c3", "c4"]
-            )
-        }
-        for d, analyte, v, unit in sorted(rows, key=lambda r: (order[r[1]], r[0])):
+        w.writerow(_patient_row(i, p))
+        for d, analyte, v, unit in _measurements(p, rng):
             m.writerow([p["id"], d, analyte, v, unit])
         if p["crs"]:
             grade, onset, resolution = p["crs"]
             a.writerow([p["id"], "CRS", grade, onset, resolution])
-
     return {
         "dataset.yml": DATASET_YML,
         "patients.csv": pat.getvalue(),

@@ -8,25 +8,28 @@ from pathlib import Path
 from sle_cart.inputs import contract
 from sle_cart.paths import refuse_foreign
 
-DATASET_YML = """\
+from .common import reference_ranges_yaml
+
+DATASET_YML = (
+    """\
 # Describe your dataset. Required: name, title, provenance. See the data dictionary chapter.
 name: my-cohort                # lower-case letters, digits and '-' (used in output names)
 title: My CAR T cohort         # shown on every page of the book
-provenance: observed           # observed (real measurements) or reconstructed (adds a notice to every page)
+provenance: observed           # observed (real measurements), reconstructed or synthetic (both add a notice)
 source: >-
   Citation of the publication these data belong to.
-reference_ranges:              # your laboratory's normal ranges, in the units of measurements.csv
-  c3: {lower: 0.9, upper: 1.8, unit: g/L}
-  c4: {lower: 0.16, upper: 0.5, unit: g/L}
-  anti_dsdna: {upper: 8, unit: IU/mL}
-  urine_protein_24h: {upper: 0.15, unit: g/24h}
-definitions: {}                # optional overrides, e.g. {bcell_depletion_below: 5, visit_window_days: 10}
+license:                       # optional: the data's license, e.g. CC-BY-4.0 or CC0-1.0 (shown on every page)
 """
+    + reference_ranges_yaml(
+        "              # your laboratory's normal ranges, in the units of measurements.csv"
+    )
+    + "definitions: {}                # optional overrides, e.g. {bcell_depletion_below: 5, visit_window_days: 10}\n"
+)
 
 #: One example row per table; written commented out ('#' in the first cell), so the
 #: template is empty until filled.
 EXAMPLES = {
-    "patients": ["#P1", "F", "35", "8", "60", "6.0e7", "3", "true", "6"],
+    "patients": ["#P1", "F", "35", "8", "60", "6.0e7", "3", "true", "6", "1e6/kg"],
     "measurements": ["#P1", "-5", "sledai_2k", "12", "points"],
     "adverse_events": ["#P1", "CRS", "1", "2", "4"],
 }

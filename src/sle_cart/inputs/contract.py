@@ -28,6 +28,7 @@ class Column:
     required: bool = True  # column must be present
     nullable: bool = False  # blank cells allowed
     unit: str = ""
+    codes: tuple[str, ...] = ()  # a coded column: its codes (matched ignoring case, then checked)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,13 @@ TABLES: dict[str, Table] = {
                     ),
                 ),
             ),
-            Column("sex", "text", "F or M", (pa.Check.isin(["F", "M"], error="must be F or M"),)),
+            Column(
+                "sex",
+                "text",
+                "F or M",
+                (pa.Check.isin(["F", "M"], error="must be F or M"),),
+                codes=("F", "M"),
+            ),
             Column(
                 "age_years",
                 "integer",
@@ -118,6 +125,13 @@ TABLES: dict[str, Table] = {
                 nullable=True,
                 unit="months",
             ),
+            Column(
+                "dose_group",
+                "text",
+                "optional; free text naming the dose cohort, e.g. '1e6/kg' or '1e8 flat'",
+                required=False,
+                nullable=True,
+            ),
         ),
         unique=("patient_id",),
     ),
@@ -132,6 +146,7 @@ TABLES: dict[str, Table] = {
                 "text",
                 "one of: " + ", ".join(ANALYTES),
                 (pa.Check.isin(list(ANALYTES), error="must be a known analyte code"),),
+                codes=tuple(ANALYTES),
             ),
             Column(
                 "value",
@@ -153,6 +168,7 @@ TABLES: dict[str, Table] = {
                 "text",
                 "CRS or ICANS",
                 (pa.Check.isin(["CRS", "ICANS"], error="must be CRS or ICANS"),),
+                codes=("CRS", "ICANS"),
             ),
             Column(
                 "grade",

@@ -4,8 +4,9 @@ Every problem found is collected as a :class:`~sle_cart.inputs.errors.Violation`
 naming the file (and sheet), the spreadsheet row, the column, the value and the
 rule, and all of them are raised at once in one :class:`DataError`.  Input
 files are only read.  The steps live in their own modules: ``readers``
-(files to text tables), ``metadata`` (dataset.yml), ``preprocessors`` (text to
-typed values and canonical units) and ``validators`` (the checks).
+(files to text tables, with ``textfiles``, ``headers`` and ``decimals``),
+``metadata`` (dataset.yml), ``preprocessors`` (text to typed values, codes and
+canonical units) and ``validators`` (the checks).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from . import contract
 from .definitions import Definitions
 from .errors import STOP_CODES, DataError, Violation
 from .metadata import read_meta
-from .preprocessors import coerce, measurement_values
+from .preprocessors import coerce, match_codes, measurement_values
 from .readers import read_tables
 from .validators import (
     baseline_warnings,
@@ -53,6 +54,7 @@ class Dataset:
     title: str
     provenance: str
     source: str
+    license: str | None
     reference_ranges: dict[str, dict]
     definitions: Definitions
     patients: pd.DataFrame
@@ -65,6 +67,10 @@ class Dataset:
     @property
     def reconstructed(self) -> bool:
         return self.provenance == "reconstructed"
+
+    @property
+    def synthetic(self) -> bool:
+        return self.provenance == "synthetic"
 
     def sha256(self) -> str:
         """One digest over the dataset files (names and bytes), order-independent."""
@@ -99,7 +105,7 @@ def load(path: str | Path) -> Dataset:
         rule = "is not a folder" if path.exists() else "dataset folder does not exist"
         raise DataError(path, [Violation(str(path), None, None, None, rule, code="no-folder")])
     meta = read_meta(path, errors, warnings, notes)
-    raw = read_tables(path, errors)
+    raw = read_tables(path, errors, notes)
     privacy(raw, errors)
     if any(v.code in STOP_CODES for v in errors):
         raise DataError(path, sort_violations(errors, raw.labels))
@@ -117,10 +123,13 @@ def _typed_tables(raw, errors: list[Violation], notes: list[str]) -> dict[str, p
     for t, df in raw.frames.items():
         if not table_shape(raw, t, errors):
             continue
-        label = raw.labels[t]
-        cells = measurement_values(df, label, errors, notes) if t == "measurements" else df
-        cells = coerce(cells, t, label, errors)
-        pandera_check(cells, df, t, label, errors)
+        label, written = raw.labels[t], raw.written[t]
+        known = [c.name for c in contract.TABLES[t].columns]
+        cells = match_codes(df[[c for c in df.columns if c in known]], t, label, notes)
+        if t == "measurements":
+            cells = measurement_values(cells, label, errors, notes, written)
+        cells = coerce(cells, t, label, errors, written)
+        pandera_check(cells, written, t, label, errors)
         errors.extend(duplicates(cells, contract.TABLES[t], label))
         typed[t] = cells
     return typed
@@ -149,6 +158,7 @@ def _dataset(
         title=str(meta["title"]),
         provenance=str(meta["provenance"]),
         source=str(meta.get("source") or "").strip(),
+        license=str(meta["license"]).strip() if meta.get("license") not in (None, "") else None,
         reference_ranges=dict(meta.get("reference_ranges") or {}),
         definitions=meta["_definitions"],
         patients=p,

@@ -104,6 +104,9 @@ class Definitions:
     #: complement counted as normalised when C3 and C4 are at or above their lower
     #: limits on one day within 1..this day (abstract 0647: "within 2 months").
     complement_normal_by_day: int = 60
+    #: CRS and ICANS claims count episodes with onset on days 0..this day (abstract 0647: "during
+    #: the first 28 days"; NCT06513429 primary endpoint: adverse events within 28 days).
+    safety_window_days: int = 28
     #: two-sided significance level for the SLEDAI-2K test.
     alpha: float = 0.05
 

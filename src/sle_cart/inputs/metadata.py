@@ -13,15 +13,27 @@ from .definitions import ANALYTES, Definitions, resolve
 from .errors import Violation
 from .preprocessors import canonical_unit
 from .suggest import did_you_mean
+from .textfiles import decode
 
+FILE = "dataset.yml"
 NAME_RE = re.compile(r"^[a-z0-9-]+$")
 
 
 #: Top-level keys of dataset.yml and of one reference range.
-META_KEYS = ("name", "title", "provenance", "source", "reference_ranges", "definitions")
+META_KEYS = ("name", "title", "provenance", "source", "license", "reference_ranges", "definitions")
+#: Where the values come from: reconstructed from published summaries, generated at random, or measured.
+PROVENANCES = ("reconstructed", "synthetic", "observed")
+#: Largest YAML document, counted in nodes after expanding aliases: far above any real
+#: dataset.yml, far below an alias bomb (9 nested levels of 9 aliases is 387 million nodes).
+MAX_YAML_NODES = 10_000
 
 
 RANGE_KEYS = ("lower", "upper", "unit")
+
+
+def _problem(column, value, rule: str, **kw) -> Violation:
+    """A problem in dataset.yml, which has no rows to point to."""
+    return Violation(FILE, None, column, value, rule, **kw)
 
 
 def _is_number(v) -> bool:
@@ -33,58 +45,21 @@ def _is_whole(v) -> bool:
 
 
 def read_meta(path: Path, errors: list[Violation], warnings: list[Violation], notes: list[str]) -> dict:
-    p = path / "dataset.yml"
-    f = "dataset.yml"
+    p = path / FILE
     if not p.exists():
-        errors.append(Violation(f, None, None, None, "required file is missing"))
+        errors.append(_problem(None, None, "required file is missing"))
         return {}
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        errors.append(Violation(f, None, None, None, f"cannot be read as UTF-8 text (byte {exc.start})"))
+    text = decode(p.read_bytes(), FILE, errors, notes, save_as="UTF-8")
+    if text is None:
         return {}
-    try:
-        meta = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        errors.append(Violation(f, None, None, None, f"is not valid YAML ({where}{problem})"))
+    meta = _load_yaml(text, errors)
+    if meta is None:
         return {}
     if not isinstance(meta, dict):
-        errors.append(Violation(f, None, None, None, "must be a mapping of keys to values"))
+        errors.append(_problem(None, None, "must be a mapping of keys to values"))
         return {}
-    for key in meta:
-        if key not in META_KEYS:
-            warnings.append(
-                Violation(
-                    f,
-                    None,
-                    str(key),
-                    None,
-                    f"unknown key is ignored{did_you_mean(key, META_KEYS)} (known keys: {', '.join(META_KEYS)})",
-                    "warning",
-                )
-            )
-    for key in ("name", "title", "provenance"):
-        if meta.get(key) in (None, ""):
-            errors.append(Violation(f, None, key, None, "required key is missing"))
-    if meta.get("name") not in (None, "") and not (
-        isinstance(meta["name"], str) and NAME_RE.match(meta["name"])
-    ):
-        errors.append(
-            Violation(
-                f,
-                None,
-                "name",
-                meta["name"],
-                "must match [a-z0-9-]+ (lower-case letters, digits and '-'; it is used in output names)",
-            )
-        )
-    if meta.get("provenance") not in (None, "") and meta["provenance"] not in ("reconstructed", "observed"):
-        errors.append(
-            Violation(f, None, "provenance", meta["provenance"], "must be 'reconstructed' or 'observed'")
-        )
+    _warn_unknown_keys(meta, warnings)
+    _check_keys(meta, errors)
     _check_ranges(meta, errors, notes)
     defs = _check_definitions(meta.get("definitions"), errors)
     if defs is not None:
@@ -92,92 +67,172 @@ def read_meta(path: Path, errors: list[Violation], warnings: list[Violation], no
     return meta
 
 
+def _load_yaml(text: str, errors: list[Violation]):
+    """The parsed document ({} when empty), or None when it is too large or not YAML."""
+    try:
+        size = _expanded_size(yaml.compose(text, Loader=yaml.SafeLoader))
+        if size > MAX_YAML_NODES:
+            errors.append(
+                _problem(
+                    None,
+                    None,
+                    f"is too large once its YAML aliases are expanded "
+                    f"({size:,} values; at most {MAX_YAML_NODES:,}); write the values out",
+                    code="yaml-too-large",
+                )
+            )
+            return None
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        errors.append(_problem(None, None, f"is not valid YAML ({where}{problem})"))
+        return None
+
+
+def _expanded_size(node, memo: dict | None = None) -> int:
+    """Nodes in a composed YAML document with every alias expanded, without expanding anything."""
+    if node is None:
+        return 0
+    memo = {} if memo is None else memo
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = 1  # a cycle (a recursive alias) counts once instead of looping
+    if isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_expanded_size(n, memo) for n in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        total = 1
+    memo[id(node)] = total
+    return total
+
+
+def _warn_unknown_keys(meta: dict, warnings: list[Violation]) -> None:
+    for key in meta:
+        if key not in META_KEYS:
+            warnings.append(
+                _problem(
+                    str(key),
+                    None,
+                    f"unknown key is ignored{did_you_mean(key, META_KEYS)} (known keys: {', '.join(META_KEYS)})",
+                    severity="warning",
+                )
+            )
+
+
+def _check_keys(meta: dict, errors: list[Violation]) -> None:
+    """Required keys present; name, provenance and the text keys well formed."""
+    for key in ("name", "title", "provenance"):
+        if meta.get(key) in (None, ""):
+            errors.append(_problem(key, None, "required key is missing"))
+    if meta.get("name") not in (None, "") and not (
+        isinstance(meta["name"], str) and NAME_RE.match(meta["name"])
+    ):
+        errors.append(
+            _problem(
+                "name",
+                meta["name"],
+                "must match [a-z0-9-]+ (lower-case letters, digits and '-'; it is used in output names)",
+            )
+        )
+    if meta.get("provenance") not in (None, "") and meta["provenance"] not in PROVENANCES:
+        errors.append(
+            _problem("provenance", meta["provenance"], "must be 'reconstructed', 'synthetic' or 'observed'")
+        )
+    for key in ("title", "source", "license"):
+        if meta.get(key) not in (None, "") and not isinstance(meta[key], str | int | float):
+            errors.append(_problem(key, meta[key], "must be text"))
+
+
 def _check_ranges(meta: dict, errors: list[Violation], notes: list[str]) -> None:
     """Check reference_ranges; ranges given in a convertible unit are converted (and noted)."""
-    f = "dataset.yml"
     ranges = meta.get("reference_ranges")
     if ranges is None:
         return
     if not isinstance(ranges, dict):
         errors.append(
-            Violation(
-                f,
-                None,
-                "reference_ranges",
-                ranges,
-                "must be a mapping of analyte codes to {lower, upper, unit}",
-            )
+            _problem("reference_ranges", ranges, "must be a mapping of analyte codes to {lower, upper, unit}")
         )
         return
     converted = {}
     for analyte, rr in ranges.items():
-        col = f"reference_ranges.{analyte}"
-        if analyte not in ANALYTES:
-            errors.append(
-                Violation(
-                    f,
-                    None,
-                    col,
-                    analyte,
-                    f"unknown analyte code{did_you_mean(analyte, ANALYTES, cutoff=0.5, listing=True)}",
-                )
-            )
-            continue
-        if not isinstance(rr, dict):
-            errors.append(Violation(f, None, col, rr, "must be a mapping with lower, upper and unit"))
-            continue
-        ok = True
-        for k in rr:
-            if k not in RANGE_KEYS:
-                errors.append(
-                    Violation(
-                        f,
-                        None,
-                        f"{col}.{k}",
-                        None,
-                        f"unknown key{did_you_mean(k, RANGE_KEYS)} (use lower, upper and unit)",
-                    )
-                )
-                ok = False
-        lo, hi = rr.get("lower"), rr.get("upper")
-        for k, v in (("lower", lo), ("upper", hi)):
-            if v is not None and not (_is_number(v) and v >= 0):
-                errors.append(Violation(f, None, f"{col}.{k}", v, "must be a number >= 0"))
-                ok = False
-        if ok and lo is None and hi is None:
-            errors.append(Violation(f, None, col, None, "needs a lower or an upper limit (or both)"))
-            ok = False
-        if ok and lo is not None and hi is not None and lo > hi:
-            errors.append(
-                Violation(
-                    f,
-                    None,
-                    col,
-                    f"lower {lo} > upper {hi}",
-                    "reference range lower limit must not exceed the upper limit",
-                )
-            )
-            ok = False
-        unit = rr.get("unit")
-        factor = 1.0 if unit is None else canonical_unit(analyte, unit)
-        if factor is None:
-            errors.append(
-                Violation(
-                    f,
-                    None,
-                    f"{col}.unit",
-                    unit,
-                    f"wrong or unknown unit for {analyte}: expected {ANALYTES[analyte][1]}",
-                )
-            )
-            continue
-        if ok and factor != 1.0:
-            canonical = ANALYTES[analyte][1]
-            new = {k: round(float(rr[k]) * factor, 10) for k in ("lower", "upper") if rr.get(k) is not None}
-            converted[analyte] = {**new, "unit": canonical}
-            notes.append(f"reference range of {analyte} converted from {unit} to {canonical}")
+        new = _check_range(analyte, rr, errors, notes)
+        if new is not None:
+            converted[analyte] = new
     if converted:
         meta["reference_ranges"] = {**ranges, **converted}
+
+
+def _check_range(analyte, rr, errors: list[Violation], notes: list[str]) -> dict | None:
+    """Check one analyte's range; return it in the canonical unit if it was given in another."""
+    col = f"reference_ranges.{analyte}"
+    if analyte not in ANALYTES:
+        errors.append(
+            _problem(
+                col,
+                analyte,
+                f"unknown analyte code{did_you_mean(analyte, ANALYTES, cutoff=0.5, listing=True)}",
+            )
+        )
+        return None
+    if not isinstance(rr, dict):
+        errors.append(_problem(col, rr, "must be a mapping with lower, upper and unit"))
+        return None
+    ok = _check_range_keys(col, rr, errors)
+    ok = _check_limits(col, rr, errors, ok)
+    unit = rr.get("unit")
+    factor = 1.0 if unit is None else canonical_unit(analyte, unit)
+    if factor is None:
+        errors.append(
+            _problem(
+                f"{col}.unit", unit, f"wrong or unknown unit for {analyte}: expected {ANALYTES[analyte][1]}"
+            )
+        )
+        return None
+    if not (ok and factor != 1.0):
+        return None
+    canonical = ANALYTES[analyte][1]
+    new = {k: round(float(rr[k]) * factor, 10) for k in ("lower", "upper") if rr.get(k) is not None}
+    notes.append(f"reference range of {analyte} converted from {unit} to {canonical}")
+    return {**new, "unit": canonical}
+
+
+def _check_range_keys(col: str, rr: dict, errors: list[Violation]) -> bool:
+    ok = True
+    for k in rr:
+        if k not in RANGE_KEYS:
+            errors.append(
+                _problem(
+                    f"{col}.{k}",
+                    None,
+                    f"unknown key{did_you_mean(k, RANGE_KEYS)} (use lower, upper and unit)",
+                )
+            )
+            ok = False
+    return ok
+
+
+def _check_limits(col: str, rr: dict, errors: list[Violation], ok: bool) -> bool:
+    """Limits are numbers >= 0, at least one is given, lower <= upper; ``ok``: no earlier error."""
+    lo, hi = rr.get("lower"), rr.get("upper")
+    for k, v in (("lower", lo), ("upper", hi)):
+        if v is not None and not (_is_number(v) and v >= 0):
+            errors.append(_problem(f"{col}.{k}", v, "must be a number >= 0"))
+            ok = False
+    # the comparisons below are only meaningful once the keys and both limits are valid
+    if ok and lo is None and hi is None:
+        errors.append(_problem(col, None, "needs a lower or an upper limit (or both)"))
+        ok = False
+    if ok and lo is not None and hi is not None and lo > hi:
+        errors.append(
+            _problem(
+                col, f"lower {lo} > upper {hi}", "reference range lower limit must not exceed the upper limit"
+            )
+        )
+        ok = False
+    return ok
 
 
 def _check_definitions(defs, errors: list[Violation]) -> Definitions | None:

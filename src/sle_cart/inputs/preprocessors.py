@@ -42,13 +42,41 @@ def _number_rule(col, text: str) -> str:
     return "must be a whole number" if col.dtype == "integer" else "must be a number"
 
 
-def coerce(df: pd.DataFrame, table: str, label: str, errors: list[Violation]) -> pd.DataFrame:
-    """Turn text cells into typed columns, reporting every cell that will not convert."""
+def match_codes(df: pd.DataFrame, table: str, label: str, notes: list[str]) -> pd.DataFrame:
+    """Coded cells written in another case ('f', 'CAR_T', 'crs') read as the code; one note per column."""
+    from . import contract
+
+    out = df
+    for col in contract.TABLES[table].columns:
+        if not col.codes or col.name not in df.columns:
+            continue
+        s = df[col.name].astype(str)
+        canonical = s.str.lower().map({c.lower(): c for c in col.codes})
+        changed = canonical.notna() & (canonical != s)
+        if not changed.any():
+            continue
+        out = out.copy() if out is df else out
+        out.loc[changed, col.name] = canonical[changed]
+        n, first = int(changed.sum()), changed.idxmax()
+        notes.append(
+            f"{label}: {n} {col.name} code{'s' if n != 1 else ''} matched ignoring case "
+            f"(e.g. {s[first]!r} as {canonical[first]!r})"
+        )
+    return out
+
+
+def coerce(
+    df: pd.DataFrame, table: str, label: str, errors: list[Violation], written: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Turn text cells into typed columns, reporting every cell that will not convert
+    (with its value as ``written`` in the file, when given)."""
     done = flagged_cells(errors)
     out = df.copy()
 
     def report(idx, column, value, rule):
         if (label, int(idx), column) not in done:
+            if written is not None and column in written.columns:
+                value = written.at[idx, column]
             errors.append(Violation(label, int(idx), column, value, rule))
 
     from . import contract
@@ -90,37 +118,35 @@ def coerce(df: pd.DataFrame, table: str, label: str, errors: list[Violation]) ->
     return out
 
 
-def measurement_values(df, label, errors, notes) -> pd.DataFrame:
-    """Split censored values ('<5'), check analyte codes and convert units.
-
-    Vectorised over rows: registries bring hundreds of thousands of measurements.
-    """
-    df = df.copy()
+def _censored(df, label, errors, written) -> pd.Series:
+    """Split '<5' into value 5 and a censored flag; report censored cells that are not '<number'
+    and values censored from above.  Returns the values as numbers (NaN where not one)."""
     raw = df["value"].astype(str)
     censored = raw.str.startswith("<")
     df["value"] = raw.str.lstrip("<").str.strip()
     df["censored"] = censored
     numeric = pd.to_numeric(df["value"], errors="coerce")
-    for idx in raw.index[censored & numeric.isna()]:
-        errors.append(
-            Violation(
-                label,
-                int(idx),
-                "value",
-                raw[idx],
-                "a censored value must be '<' followed by a number, e.g. '<5'",
-            )
-        )
-    for idx in raw.index[raw.str.startswith(">")]:
-        errors.append(
-            Violation(
-                label,
-                int(idx),
-                "value",
-                raw[idx],
-                "must be a number; only values below a limit may be censored ('<5')",
-            )
-        )
+    flagged = {row for f, row, col in flagged_cells(errors) if f == label and col == "value"}
+    fresh = ~raw.index.isin(list(flagged))
+    shown = raw if written is None else written["value"].astype(str)
+    rules = (
+        (censored & numeric.isna(), "a censored value must be '<' followed by a number, e.g. '<5'"),
+        (raw.str.startswith(">"), "must be a number; only values below a limit may be censored ('<5')"),
+    )
+    for bad, rule in rules:
+        for idx in raw.index[bad & fresh]:
+            errors.append(Violation(label, int(idx), "value", shown[idx], rule))
+    return numeric
+
+
+def measurement_values(df, label, errors, notes, written=None) -> pd.DataFrame:
+    """Split censored values ('<5'), check analyte codes and convert units.
+
+    Vectorised over rows: registries bring hundreds of thousands of measurements.
+    Values are quoted in messages as ``written`` in the file, when given.
+    """
+    df = df.copy()
+    numeric = _censored(df, label, errors, written)
     code, unit = df["analyte"], df["unit"]
     known = code.isin(list(ANALYTES))
     for idx in code.index[~known & (code != "")]:

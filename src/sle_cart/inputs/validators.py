@@ -127,7 +127,8 @@ def missing_column_rule(name: str, columns) -> str:
     same = [c for c in columns if normalise_name(c) == name]
     if same:
         return (
-            f"required column is missing (found {same[0]!r}; column names are case-sensitive: use '{name}')"
+            f"required column is missing (found {same[0]!r}; names are matched ignoring case, spaces "
+            f"and '-', but not run together: write it as '{name}')"
         )
     return f"required column is missing{did_you_mean(name, columns)}"
 

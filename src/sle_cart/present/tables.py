@@ -1,367 +1,250 @@
-"""Clinical tables as accessible, escaped HTML with footnotes and a CSV download.
+"""The clinical tables of the cohort, CAR T kinetics, B-cell depletion and SLEDAI-2K.
 
-Layout follows gtsummary/rtables conventions: a caption, the denominators in
-the header or the cells, and footnotes that state each statistic and unit.
+Each function takes the dataset and returns a ``sle_cart.present.table.Table``
+(the cells shown, the numeric data offered as CSV, and footnotes that state each
+statistic and unit).  Names and titles are declared once, in
+``sle_cart.present.registry``; the CSV is written by
+:func:`sle_cart.present.publish.publish`.  Renal, serology and safety tables:
+``outcome_tables``.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sle_cart.analysis import cohort, kinetics, renal, safety, serology
-from sle_cart.analysis.stats import fmt, fmt_median_range, fmt_n_pct
-from sle_cart.inputs.definitions import LARGE_COHORT_PATIENTS
+from sle_cart.analysis import cohort, disease_activity, kinetics
+from sle_cart.analysis.exact import exact
+from sle_cart.analysis.uncertainty import hodges_lehmann
+from sle_cart.inputs.definitions import SLEDAI_2K_MAX
 
-from .links import source_href
+from .cells import dose_groups, group_summary_rows, median_range, not_evaluable_note, value_cell, with_missing
+from .formatting import count_ci, level, num, p_value
+from .table import Table
 
-DOWNLOAD_PREFIX = "../downloads/"
-ROUNDING_NOTE = (
-    "Rounding: half away from zero, at the decimals shown; percentages to whole numbers; "
-    "a median of whole numbers that falls halfway keeps its .5. – = missing."
-)
+if TYPE_CHECKING:
+    from sle_cart.inputs.dataset import Dataset
 
-
-@dataclass
-class Table:
-    name: str
-    title: str
-    frame: pd.DataFrame  # what is shown (text cells)
-    footnotes: list[str]
-    function: str
-    data: pd.DataFrame | None = None  # numeric values offered as CSV (defaults to ``frame``)
-    notes_html: list[str] = field(default_factory=list)
-
-    def for_cohort(self, ds, summary_rows: int = 1, summary_columns: list[str] | None = None) -> Table:
-        """Above ``LARGE_COHORT_PATIENTS``, show only the summary rows (or columns);
-        the per-patient listing stays in the CSV download."""
-        n = len(ds.patients)
-        if n <= LARGE_COHORT_PATIENTS:
-            return self
-        self.frame = self.frame[summary_columns] if summary_columns else self.frame.iloc[-summary_rows:]
-        self.footnotes = [
-            f"{n} patients (more than {LARGE_COHORT_PATIENTS}): only the summary is shown; the "
-            "per-patient listing is in the CSV download.",
-            *self.footnotes,
-        ]
-        return self
-
-    def publish(self, out_dir: str | Path) -> Table:
-        d = Path(out_dir) / "downloads"
-        d.mkdir(parents=True, exist_ok=True)
-        data = self.frame if self.data is None else self.data
-        data.to_csv(d / f"{self.name}.csv", lineterminator="\n", index=data.index.name is not None)
-        return self
-
-    def to_html(self) -> str:
-        e = html.escape
-        f = self.frame
-        head = "".join(f'<th scope="col">{e(str(c))}</th>' for c in [f.index.name or ""] + list(f.columns))
-        body = []
-        for idx, row in f.iterrows():
-            cells = "".join(f'<td class="{_align(v)}">{e(str(v))}</td>' for v in row)
-            body.append(f'<tr><th scope="row">{e(str(idx))}</th>{cells}</tr>')
-        notes = "".join(f"<li>{e(n)}</li>" for n in self.footnotes + [ROUNDING_NOTE])
-        return (
-            f'<div class="sle-table" id="table-{e(self.name)}"><table class="table sle-clinical">'
-            f"<caption>{e(self.title)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>"
-            f'<ol class="sle-footnotes">{notes}</ol>'
-            f'<p class="figure-provenance">Download: <a href="{DOWNLOAD_PREFIX}{e(self.name)}.csv" download>'
-            f'data (CSV)</a>. Made by <a href="{e(source_href(self.function))}"><code>{e(self.function)}</code></a>.'
-            f"</p></div>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def __repr__(self) -> str:  # stable, short text/plain output
-        return f"<Table {self.name}: {self.title}>"
+#: Table 1 rows: (label, column of cohort.baseline_values, unit, decimals).
+TABLE1_ROWS = [
+    ("Age", "age_years", "years", 0),
+    ("Disease duration", "disease_duration_years", "years", 1),
+    ("Weight", "weight_kg", "kg", 1),
+    ("CAR T dose", "dose_per_kg", "×10⁶ cells/kg", 2),
+    ("Prior therapy lines", "prior_therapy_lines", "n", 0),
+    ("Follow-up", "follow_up_months", "months", 1),
+    ("SLEDAI-2K", "baseline:sledai_2k", "points", 0),
+    ("24-h urine protein", "baseline:urine_protein_24h", "g/24h", 2),
+    ("Anti-dsDNA", "baseline:anti_dsdna", "IU/mL", 1),
+    ("C3", "baseline:c3", "g/L", 2),
+    ("C4", "baseline:c4", "g/L", 2),
+    ("CD19+ B cells", "baseline:cd19_b", "cells/µL", 1),
+]
 
 
-def _align(value) -> str:
-    """Numbers (and '<5', '–', '3/6 (50%)') right-aligned, words left-aligned."""
-    return "num" if re.match(r"^[<−\-–]?[\d.–]", str(value)) or str(value) == "–" else "txt"
+def _yes_no(value) -> str:
+    return "–" if pd.isna(value) else ("yes" if value else "no")
 
 
-def table1_baseline(ds, out_dir) -> Table:
+def _categorical(label: str, flags: pd.Series, ids: list[str]) -> dict:
+    known = flags.dropna()
+    k = int(known.astype(bool).sum()) if len(known) else None
+    return {
+        "Characteristic": label,
+        **{p: _yes_no(flags.get(p)) for p in ids},
+        "Summary": count_ci(k, len(known)),
+    }
+
+
+def table1_baseline(ds: Dataset) -> Table:
     """Table 1: baseline characteristics, one column per patient plus a summary column."""
-    t = cohort.table1(ds)
-    listing = cohort.baseline_values(ds)
-    n = len(ds.patients)
-    t.columns = [*t.columns[:-1], f"Summary (N = {n})"]
-    t.index.name = "Characteristic"
-    return (
-        Table(
-            "table1",
-            "Table 1. Baseline characteristics",
-            t,
-            [
-                "Continuous rows: median (range) of the patients with a value; when values are missing, "
-                "[n=…; missing …] gives the count used and the count missing.",
-                "Categorical rows: n/N (%), N = patients with a known value.",
-                "Baseline: the last value on or before the day of infusion (day 0).",
-                "CAR T dose per kg = total CAR+ T cells infused / body weight, in 10⁶ cells/kg.",
-                "Units: age, disease duration in years; weight in kg; follow-up in months; SLEDAI-2K in points "
-                "(0–105); urine protein in g/24h; anti-dsDNA in IU/mL (Farr radioimmunoassay); C3 and C4 in g/L; "
-                "CD19+ B cells in cells/µL.",
-                "A value written '<x' was below the assay limit x.",
-            ],
-            "sle_cart.present.tables.table1_baseline",
-            data=listing.drop(columns=[c for c in listing if c.endswith(":censored")]),
+    b = cohort.baseline_values(ds)
+    ids, n = list(b.index), len(b)
+    rows = [
+        {
+            "Characteristic": "Sex, female, n/N (%)",
+            **{p: b.at[p, "sex"] for p in ids},
+            "Summary": count_ci(int((b["sex"] == "F").sum()), n),
+        }
+    ]
+    for group, members in dose_groups(ds).items():
+        in_group = pd.Series(b.index.isin(members), index=b.index).astype("boolean")
+        rows.append(_categorical(f"Dose group {group}, n/N (%)", in_group, ids))
+    for label, col, unit, dec in TABLE1_ROWS:
+        cens = b.get(f"{col}:censored", pd.Series(False, index=b.index))
+        cells = {p: value_cell(b.at[p, col], dec, bool(cens[p])) for p in ids}
+        summary = with_missing(median_range(b[col], dec, cens), b[col])
+        rows.append({"Characteristic": f"{label}, {unit}", **cells, "Summary": summary})
+    rows.append(_categorical("Lupus nephritis, n/N (%)", b["lupus_nephritis"].astype("boolean"), ids))
+    rows.append(
+        _categorical(
+            "Prior therapy lines ≥ 2, n/N (%)",
+            (b["prior_therapy_lines"].astype("Float64") >= 2).astype("boolean"),
+            ids,
         )
-        .for_cohort(ds, summary_columns=[t.columns[-1]])
-        .publish(out_dir)
     )
+    rows.append(
+        _categorical("SLEDAI-2K ≥ 10, n/N (%)", (b["baseline:sledai_2k"] >= 10).astype("boolean"), ids)
+    )
+    t = pd.DataFrame(rows).set_index("Characteristic")
+    t.columns = [*t.columns[:-1], f"Summary (N = {n})"]
+    return Table(
+        t,
+        [
+            "Continuous rows: median (range) of the patients with a value; [n=…; missing …] gives the count "
+            "used and the count missing. n.e.: not evaluable, the statistic would rest on a value below the assay limit.",
+            "Categorical rows: n/N (%; exact Clopper–Pearson 95% CI), N = patients with a known value.",
+            "Baseline: the last value on or before the day of infusion (day 0).",
+            "CAR T dose per kg = total CAR+ T cells infused / body weight, in 10⁶ cells/kg.",
+            "Units: age, disease duration in years; weight in kg; follow-up in months; SLEDAI-2K in points "
+            f"(0–{SLEDAI_2K_MAX}); urine protein in g/24h; anti-dsDNA in IU/mL (Farr radioimmunoassay); C3 and C4 "
+            "in g/L; CD19+ B cells in cells/µL. A value written '<x' was below the assay limit x.",
+        ],
+        data=b.drop(columns=[c for c in b if c.endswith(":censored")]),
+    ).for_cohort(ds, summary_columns=[t.columns[-1]])
 
 
-def _with_summary(per_patient: pd.DataFrame, columns: dict, dec: dict) -> pd.DataFrame:
-    """Format a per-patient numeric frame and append a median (range) row."""
+KINETICS_COLUMNS = {
+    "cmax_cells_per_uL": ("Cmax (cells/µL)", 1),
+    "tmax_day": ("Tmax (day)", 0),
+    "auc_0_28_cells_day_per_uL": ("AUC₀₋₂₈ (cells/µL × day)", 0),
+    "last_detectable_day": ("Last detectable (day)", 0),
+}
 
+
+def _listing(per_patient: pd.DataFrame, columns: dict[str, tuple[str, int]]) -> pd.DataFrame:
     shown = pd.DataFrame(index=per_patient.index)
-    summary = {}
-    for col, label in columns.items():
-        vals = per_patient[col]
-        shown[label] = [fmt(None if pd.isna(v) else float(v), dec[col]) for v in vals]
-        s = fmt_median_range(vals, dec[col])
-        missing = int(vals.isna().sum())
-        summary[label] = s + (f" [missing {missing}]" if missing else "")
-    shown.loc[f"Median (range), N = {len(per_patient)}"] = summary
+    for col, (label, dec) in columns.items():
+        cens = per_patient.get(f"{col}_censored", pd.Series(False, index=per_patient.index))
+        shown[label] = [value_cell(v, dec, bool(c)) for v, c in zip(per_patient[col], cens)]
     return shown
 
 
-def kinetics_table(ds, out_dir) -> Table:
+def _summaries(ds, per_patient: pd.DataFrame, shown: pd.DataFrame, columns: dict) -> pd.DataFrame:
+    """Append the cohort's median (range) row and one per dose group."""
+    shown.loc[f"Median (range), N = {len(per_patient)}"] = {
+        label: with_missing(
+            median_range(per_patient[col], dec, per_patient.get(f"{col}_censored")), per_patient[col]
+        )
+        for col, (label, dec) in columns.items()
+    }
+    for row, cells in group_summary_rows(ds, per_patient, columns).items():
+        shown.loc[row] = cells
+    return shown
+
+
+def kinetics_table(ds: Dataset) -> Table:
     """CAR T kinetics: Cmax, Tmax, AUC(0-28), last detectable day per patient and median (range)."""
     k = kinetics.car_t_kinetics(ds)
-    cols = {
-        "cmax_cells_per_uL": "Cmax (cells/µL)",
-        "tmax_day": "Tmax (day)",
-        "auc_0_28_cells_day_per_uL": "AUC₀₋₂₈ (cells/µL × day)",
-        "last_detectable_day": "Last detectable (day)",
-    }
-    shown = _with_summary(
-        k,
-        cols,
-        {"cmax_cells_per_uL": 1, "tmax_day": 0, "auc_0_28_cells_day_per_uL": 0, "last_detectable_day": 0},
-    )
+    shown = _summaries(ds, k, _listing(k, KINETICS_COLUMNS), KINETICS_COLUMNS)
     shown.index.name = "Patient"
     d = ds.definitions
-    return (
-        Table(
-            "kinetics",
-            "Table 2. CAR T cell kinetics",
-            shown,
-            [
-                f"Cmax: highest CAR+ T cell count on days 0–{d.kinetics_window_days}; Tmax: first day it was reached.",
-                f"AUC₀₋₂₈: linear trapezoidal area over the sampled days 0–{d.auc_window_days}; values below the assay "
-                "limit count as 0; nothing is extrapolated.",
-                "Last detectable: last day with a quantified CAR+ T cell count.",
-                "Summary row: median (range) across patients.",
-            ],
-            "sle_cart.present.tables.kinetics_table",
-            data=k,
-        )
-        .for_cohort(ds)
-        .publish(out_dir)
+    notes = [
+        f"Cmax: highest quantified CAR+ T cell count on days 0–{d.kinetics_window_days}; Tmax: first day it was "
+        "reached. A patient never above the assay limit is a non-expander: no Cmax or Tmax.",
+        f"AUC₀₋₂₈: linear trapezoidal area over the sampled days 0–{d.auc_window_days}; for this descriptive "
+        "measure only, values below the assay limit count as 0; nothing is extrapolated.",
+        "Last detectable: last day with a quantified CAR+ T cell count.",
+        "Summary rows: median (range) across patients, then by dose group.",
+    ]
+    note = not_evaluable_note(
+        k["expander"].where(k["expander"].fillna(False).astype(bool)), k["reason"], "Cmax"
     )
+    return Table(shown, [*notes, *([note] if note else [])], data=k).for_cohort(ds, 1 + len(dose_groups(ds)))
 
 
-def bcell_table(ds, out_dir) -> Table:
-    """B-cell depletion per patient: baseline count, first depleted day, depleted by day 1 and 4."""
+def bcell_table(ds: Dataset) -> Table:
+    """B-cell depletion per patient: baseline count, first depleted day, depleted by the days of interest."""
     b = kinetics.bcell_depletion(ds)
     d = ds.definitions
     shown = pd.DataFrame(index=b.index)
-    shown["Baseline (cells/µL)"] = [fmt(None if pd.isna(v) else v, 1) for v in b["baseline_cells_per_uL"]]
-    shown["First depleted day"] = [fmt(None if pd.isna(v) else v, 0) for v in b["first_depleted_day"]]
+    shown["Baseline (cells/µL)"] = [value_cell(v, 1) for v in b["baseline_cells_per_uL"]]
+    shown["First depleted day"] = [value_cell(v, 0) for v in b["first_depleted_day"]]
     summary = {
-        "Baseline (cells/µL)": fmt_median_range(b["baseline_cells_per_uL"], 1),
-        "First depleted day": fmt_median_range(b["first_depleted_day"].astype("Float64"), 0),
+        "Baseline (cells/µL)": median_range(b["baseline_cells_per_uL"], 1),
+        "First depleted day": median_range(b["first_depleted_day"], 0),
     }
+    notes = []
     for day in d.bcell_depletion_days:
-        col = b[f"depleted_by_day{day}"]
-        label = f"Depleted by day {day}"
-        shown[label] = ["–" if pd.isna(v) else ("yes" if v else "no") for v in col]
-        summary[label] = fmt_n_pct(int(col.fillna(False).sum()), int(col.notna().sum()))
+        col, label = b[f"depleted_by_day{day}"], f"Depleted by day {day}"
+        shown[label] = [_yes_no(v) for v in col]
+        known = col.dropna()
+        summary[label] = count_ci(int(known.astype(bool).sum()) if len(known) else None, len(known))
+        note = not_evaluable_note(col, b[f"reason_day{day}"], f"depletion by day {day}")
+        notes += [note] if note else []
     shown.loc[f"Summary, N = {len(b)}"] = summary
     shown.index.name = "Patient"
-    return (
-        Table(
-            "bcells",
-            "Table 3. Circulating B-cell depletion",
-            shown,
-            [
-                f"Depleted: CD19+ B cells below {d.bcell_depletion_below:g} cells/µL on some day from 0 to the day shown; "
-                f"a value below the assay limit counts when that limit is at most {d.bcell_depletion_below:g}.",
-                "Summary row: median (range) for counts and days; n/N (%) for depletion.",
-            ],
-            "sle_cart.present.tables.bcell_table",
-            data=b,
+    return Table(
+        shown,
+        [
+            f"Depleted by day d: CD19+ B cells below {d.bcell_depletion_below:g} cells/µL on some day from 0 to d; a "
+            f"value below the assay limit counts when that limit is at most {d.bcell_depletion_below:g}, and is "
+            "otherwise undecided. Denominator: patients with a decided value on days 0 to d.",
+            "Summary row: median (range) for counts and days; n/N (%; exact 95% CI) for depletion.",
+            *notes,
+        ],
+        data=b,
+    ).for_cohort(ds)
+
+
+def _change_footnote(ds, month: int, changes: list) -> str:
+    t = disease_activity.sledai_change_test(ds, month=month)
+    hl = hodges_lehmann(changes)
+    shift = (
+        "not estimable"
+        if hl.estimate is None
+        else f"{num(hl.estimate, 1)} points"
+        + (
+            ""
+            if hl.level is None
+            else f" ({level(hl.level)} CI {num(hl.low, 1)} to {num(hl.high, 1)}; "
+            f"the nearest attainable level at or above 95% with n = {hl.n})"
         )
-        .for_cohort(ds)
-        .publish(out_dir)
+    )
+    return (
+        f"Baseline vs month {month}: {t['n']} patients with a non-zero change ({t['n_zero']} unchanged, "
+        f"dropped); W+ = {num(t['statistic'], 1) if t['statistic'] is not None else '–'}; "
+        f"{t['method']}; p = {p_value(t['p_value'])}"
+        + (f" (the smallest p possible with n = {t['n']} is {p_value(t['minimum_p'])})" if t["n"] else "")
+        + f". Hodges–Lehmann median change {shift}."
     )
 
 
-def renal_table(ds, out_dir) -> Table:
-    """Renal response per patient with lupus nephritis, with the counts by category."""
-    r = renal.renal_response(ds)
-    d = ds.definitions
-    shown = pd.DataFrame(index=r.index)
-    shown["Baseline (g/24h)"] = [fmt(v, 2) for v in r["baseline_g24h"]]
-    shown["Last (g/24h)"] = [fmt(v, 2) for v in r["last_g24h"]]
-    shown["Day of last"] = [fmt(None if pd.isna(v) else v, 0) for v in r["last_day"]]
-    shown["Change (%)"] = [fmt(v, 0) for v in r["change_pct"]]
-    shown["Renal response"] = r["response"]
-    n = len(r)
-    counts = renal.response_counts(ds)
-    shown.loc[f"Summary, N = {n}"] = [
-        fmt_median_range(r["baseline_g24h"], 2),
-        fmt_median_range(r["last_g24h"], 2),
-        "",
-        fmt_median_range(r["change_pct"], 0),
-        "; ".join(f"{c} {fmt_n_pct(counts[c], n)}" for c in renal.CATEGORIES),
-    ]
-    shown.index.name = "Patient"
-    return (
-        Table(
-            "renal",
-            "Table 4. Renal response (patients with lupus nephritis)",
-            shown,
-            [
-                f"Complete: last 24-h urine protein after infusion below {d.renal_complete_below_g24h:g} g/24h. "
-                f"Partial: not complete, at least {100 * d.renal_partial_min_reduction:.0f}% below baseline and below "
-                f"{d.renal_partial_below_g24h:g} g/24h. None: otherwise (after KDIGO 2024).",
-                "eGFR is not in the data, so the kidney-function criterion of KDIGO and EULAR/ERA-EDTA is not applied.",
-                "Summary row: median (range); response categories as n/N (%).",
-            ],
-            "sle_cart.present.tables.renal_table",
-            data=r,
-        )
-        .for_cohort(ds)
-        .publish(out_dir)
-    )
-
-
-def serology_table(ds, out_dir) -> Table:
-    """Anti-dsDNA conversion and complement normalisation per patient."""
-    s = serology.dsdna_conversion(ds)
-    c = serology.complement_normalisation(ds)
-    d = ds.definitions
-    uln = ds.reference_range("anti_dsdna")[1]
-    lo3, lo4 = ds.reference_range("c3")[0], ds.reference_range("c4")[0]
-    yn = lambda v: "–" if pd.isna(v) else ("yes" if v else "no")  # noqa: E731
-    col = f"normal_by_day{d.complement_normal_by_day}"
-    shown = pd.DataFrame(index=s.index)
-    shown["Anti-dsDNA baseline (IU/mL)"] = [fmt(v, 1) for v in s["baseline_IU_per_mL"]]
-    shown["Anti-dsDNA last (IU/mL)"] = [fmt(v, 1) for v in s["last_IU_per_mL"]]
-    shown["Converted negative"] = [yn(v) for v in s["converted_negative"]]
-    shown["C3 baseline (g/L)"] = [fmt(v, 2) for v in c["baseline_c3_g_per_L"]]
-    shown["C4 baseline (g/L)"] = [fmt(v, 2) for v in c["baseline_c4_g_per_L"]]
-    shown["Complement normal (first day)"] = [
-        fmt(None if pd.isna(v) else v, 0) for v in c["first_normal_day"]
-    ]
-    n = len(s)
-    conv, norm = s["converted_negative"], c[col]
-    shown.loc[f"Summary, N = {n}"] = [
-        fmt_median_range(s["baseline_IU_per_mL"], 1),
-        fmt_median_range(s["last_IU_per_mL"], 1),
-        fmt_n_pct(int(conv.fillna(False).sum()), int(conv.notna().sum())),
-        fmt_median_range(c["baseline_c3_g_per_L"], 2),
-        fmt_median_range(c["baseline_c4_g_per_L"], 2),
-        f"by day {d.complement_normal_by_day}: {fmt_n_pct(int(norm.fillna(False).sum()), int(norm.notna().sum()))}",
-    ]
-    shown.index.name = "Patient"
-    return (
-        Table(
-            "serology",
-            "Table 5. Anti-dsDNA and complement",
-            shown,
-            [
-                f"Converted negative: baseline at or above the upper limit of normal ({uln} IU/mL) and the last value "
-                "after infusion below it.",
-                f"Complement normal: C3 ≥ {lo3} g/L and C4 ≥ {lo4} g/L on the same day, first such day from 1 to "
-                f"{d.complement_normal_by_day}.",
-                "Reference ranges come from dataset.yml (laboratory-specific).",
-                "Summary row: median (range); n/N (%).",
-            ],
-            "sle_cart.present.tables.serology_table",
-            data=s.join(c),
-        )
-        .for_cohort(ds)
-        .publish(out_dir)
-    )
-
-
-def safety_table(ds, out_dir) -> Table:
-    """Adverse events of special interest: every CRS and ICANS episode, and the counts by worst grade."""
-    ae = safety.adverse_events(ds)
-    counts = safety.safety_counts(ds)
-    n = counts["n_patients"]
-    shown = pd.DataFrame(
-        {
-            "Patient": ae["patient_id"],
-            "Event": ae["event"],
-            "ASTCT grade": ae["grade"].astype(str),
-            "Onset (day)": ae["onset_day"].astype(str),
-            "Resolution (day)": ae["resolution_day"].astype("string").fillna("ongoing"),
-            "Duration (days)": ae["duration_days"].astype("string").fillna("–"),
-        }
-    ).set_index("Patient")
-    for label, key in (
-        ("Worst CRS grade 1", "crs_grade1"),
-        ("Worst CRS grade ≥ 2", "crs_grade2_plus"),
-        ("Any ICANS", "icans"),
-    ):
-        shown.loc[f"{label}, n/N (%)"] = [fmt_n_pct(counts[key], n), "", "", "", ""]
-    return (
-        Table(
-            "safety",
-            "Table 6. Cytokine release syndrome and ICANS",
-            shown,
-            [
-                "Grades: ASTCT consensus (Lee et al., Biol Blood Marrow Transplant 2019;25:625).",
-                "Onset and resolution: days since infusion; 'ongoing' = no resolution day recorded.",
-                f"Counts: patients by their worst grade, n/N (%), N = {n} treated patients.",
-            ],
-            "sle_cart.present.tables.safety_table",
-            data=ae,
-        )
-        .for_cohort(ds, summary_rows=3)
-        .publish(out_dir)
-    )
-
-
-def sledai_table(ds, out_dir) -> Table:
-    """SLEDAI-2K per patient at baseline, month 1 and month 3, median (range), and the exact Wilcoxon test."""
-    from sle_cart.analysis import disease_activity
-
+def sledai_table(ds: Dataset) -> Table:
+    """SLEDAI-2K per patient at baseline, month 1 and month 3, changes, and the exact Wilcoxon tests."""
     v = disease_activity.sledai_visits(ds)
-    test = disease_activity.sledai_change_test(ds)
-    cols = {"baseline": "Baseline", "month1": "Month 1", "month3": "Month 3"}
-    shown = _with_summary(v, cols, dict.fromkeys(cols, 0))
-    shown.index.name = "Patient"
-    p = "not evaluable" if test["p_value"] is None else fmt(test["p_value"], 4)
-    d = ds.definitions
-    return (
-        Table(
-            "sledai",
-            "Table 7. SLEDAI-2K over time",
-            shown,
-            [
-                "SLEDAI-2K: 0–105 points (Gladman et al., J Rheumatol 2002;29:288).",
-                f"Baseline: last score on or before day 0. Month k: the score nearest to day 30·k within "
-                f"±{d.visit_window_days} days; – = no such visit.",
-                f"Baseline vs month 3: {test['method']}, n = {test['n']} patients with both scores, "
-                f"W = {fmt(test['statistic'], 1)}, p = {p}.",
-                "Summary row: median (range).",
-            ],
-            "sle_cart.present.tables.sledai_table",
-            data=v,
+    for m in (1, 3):
+        ok = (
+            v["baseline"].notna()
+            & v[f"month{m}"].notna()
+            & ~v["baseline_censored"]
+            & ~v[f"month{m}_censored"]
         )
-        .for_cohort(ds)
-        .publish(out_dir)
-    )
+        v[f"change{m}"] = (v[f"month{m}"] - v["baseline"]).where(ok)
+        v[f"change{m}_censored"] = False
+    cols = {
+        "baseline": ("Baseline", 0),
+        "month1": ("Month 1", 0),
+        "month3": ("Month 3", 0),
+        "change1": ("Change at month 1", 0),
+        "change3": ("Change at month 3", 0),
+    }
+    shown = _summaries(ds, v, _listing(v, cols), cols)
+    shown.index.name = "Patient"
+    d = ds.definitions
+    changes = {m: [exact(x) for x in v[f"change{m}"].dropna()] for m in (1, 3)}
+    return Table(
+        shown,
+        [
+            f"SLEDAI-2K: 0–{SLEDAI_2K_MAX} points (Gladman et al., J Rheumatol 2002;29:288). Change = month − baseline.",
+            f"Baseline: last score on or before day 0. Month k: the follow-up score (day ≥ 1) nearest to day 30·k "
+            f"within ±{d.visit_window_days} days, the earlier day on a tie; – = no such visit.",
+            "W+: the Wilcoxon signed-rank statistic, the sum of the ranks of |baseline − month| over the patients "
+            "whose score fell (mid-ranks for ties; zero changes dropped).",
+            _change_footnote(ds, 1, changes[1]),
+            _change_footnote(ds, 3, changes[3]),
+            "Summary rows: median (range), then by dose group.",
+        ],
+        data=v,
+    ).for_cohort(ds, 1 + len(dose_groups(ds)))

@@ -1,0 +1,71 @@
+"""Cells of the clinical tables: summaries that respect censoring, evaluability notes, dose groups."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sle_cart.analysis.exact import maximum, median, minimum, observations, round_half_away
+
+from .formatting import num, precise
+
+NE = "n.e."  # not evaluable: the statistic would rest on a value below the assay limit
+
+
+def value_cell(value, decimals: int, censored: bool = False) -> str:
+    """One patient's value: '<5' when below the assay limit, '–' when missing."""
+    if value is None or pd.isna(value):
+        return "–"
+    return ("<" if censored else "") + num(float(value), decimals)
+
+
+def median_range(values: pd.Series, decimals: int, censored: pd.Series | None = None) -> str:
+    """'median (min–max)', censoring-aware: a statistic resting on a censored value shows 'n.e.'.
+
+    A median of whole numbers that falls halfway keeps its .5 ('8.5 (7–11)').
+    """
+    obs = observations(values, censored)
+    if not obs:
+        return "–"
+    med, lo, hi = median(obs), minimum(obs), maximum(obs)
+    halfway = med is not None and round_half_away(med, decimals + 1) == med
+    med_text = (
+        NE if med is None else (precise(med, decimals, decimals + 1) if halfway else num(med, decimals))
+    )
+    lo_text, hi_text = (NE if x is None else num(x, decimals) for x in (lo, hi))
+    sep = " to " if lo is not None and lo < 0 else "–"
+    return f"{med_text} ({lo_text}{sep}{hi_text})"
+
+
+def with_missing(text: str, values: pd.Series) -> str:
+    """Append '[n=…; missing …]' when some patients have no value."""
+    missing = int(values.isna().sum())
+    return text + (f" [n={len(values) - missing}; missing {missing}]" if missing else "")
+
+
+def not_evaluable_note(flags: pd.Series, reasons: pd.Series, what: str) -> str | None:
+    """'Not evaluable for <what>: P3 (no sample on days 0–1); …', or None when everyone is evaluable."""
+    missing = [f"{pid} ({reasons[pid]})" for pid in flags.index if pd.isna(flags[pid]) and reasons.get(pid)]
+    return f"Not evaluable for {what}: " + "; ".join(missing) + "." if missing else None
+
+
+def dose_groups(ds) -> dict[str, list[str]]:
+    """Dose group -> patient ids, in order of first appearance; empty when the column is absent or blank."""
+    p = ds.patients
+    if "dose_group" not in p.columns or p["dose_group"].isna().all():
+        return {}
+    groups: dict[str, list[str]] = {}
+    for pid, g in zip(p["patient_id"], p["dose_group"]):
+        groups.setdefault("not recorded" if pd.isna(g) else str(g), []).append(pid)
+    return groups
+
+
+def group_summary_rows(ds, per_patient: pd.DataFrame, columns: dict[str, tuple[str, int]]) -> dict[str, dict]:
+    """One 'Median (range), <group> (n = k)' row per dose group, for the given columns."""
+    rows = {}
+    for group, ids in dose_groups(ds).items():
+        part = per_patient.loc[[i for i in ids if i in per_patient.index]]
+        rows[f"Median (range), {group} (n = {len(part)})"] = {
+            label: median_range(part[col], dec, part.get(f"{col}_censored"))
+            for col, (label, dec) in columns.items()
+        }
+    return rows

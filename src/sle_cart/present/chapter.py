@@ -1,0 +1,69 @@
+"""What a chapter notebook calls: open the dataset, then one call per cell.
+
+A chapter's cells::
+
+    ds = open_dataset(data_dir)
+    show("fig1a", ds, out_dir)      # any artefact of the registry
+    summary_section("treated", ds)  # a paragraph of the summary, built from the data
+    dataset_notes(ds)               # the data dictionary chapter's loading notes
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sle_cart.inputs import dataset
+
+from . import registry
+from .dictionary import dataset_notes
+from .publish import publish
+from .summary import HTMLBlock
+
+if TYPE_CHECKING:
+    from .charts import Figure
+    from .table import Table
+
+__all__ = ["dataset_notes", "open_dataset", "show", "summary_section"]
+
+
+def open_dataset(data_dir: str | Path) -> dataset.Dataset:
+    """Load and validate the dataset a chapter is parameterised with (validated once per content)."""
+    return dataset.load_cached(data_dir)
+
+
+def show(name: str, ds: dataset.Dataset, out_dir: str | Path) -> Figure | Table:
+    """Make the registry's artefact ``name`` for ``ds``, publish its downloads into ``out_dir``,
+    and return it for the notebook to display."""
+    return publish(registry.make(name, ds), out_dir)
+
+
+def summary_section(name: str, ds: dataset.Dataset) -> HTMLBlock:
+    """One section of the summary (``sle_cart.present.prose.SECTIONS``) as escaped paragraphs,
+    with "Figure 1a", "Table 1" … linked to the chapters that show them; limitations as a list."""
+    import html
+
+    from . import prose
+
+    paragraphs = prose.SECTIONS[name](ds)
+    items = [_link_artefacts(html.escape(p)) for p in paragraphs]
+    if name == "limitations":
+        return HTMLBlock('<ul class="sle-prose">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+    return HTMLBlock("".join(f'<p class="sle-prose">{i}</p>' for i in items))
+
+
+def _link_artefacts(text: str) -> str:
+    """Link each artefact title that the text names ("Figure 2a", "Table 1") to its chapter page."""
+    import re
+
+    pages = {}
+    for a in registry.ARTEFACTS:
+        label = (a.title or "").split(".")[0]
+        if label and label not in pages:
+            pages[label] = f"{a.chapter}.html"
+    if not pages:
+        return text
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(k) for k in sorted(pages, key=len, reverse=True)) + r")\b"
+    )
+    return pattern.sub(lambda m: f'<a href="{pages[m.group(1)]}">{m.group(1)}</a>', text)

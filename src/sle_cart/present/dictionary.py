@@ -1,0 +1,82 @@
+"""The data dictionary chapter: input files and columns, analyte codes, the
+analysis definitions in force, and the notes made while loading the dataset.
+
+The first two come from the validation schema itself
+(``sle_cart.inputs.contract``), so the documentation cannot drift from the checks.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import fields
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from sle_cart.inputs import contract
+from sle_cart.inputs.definitions import Definitions
+
+from .summary import HTMLBlock
+from .table import Table
+
+if TYPE_CHECKING:
+    from sle_cart.inputs.dataset import Dataset
+
+
+def data_dictionary(ds: Dataset) -> Table:
+    """Every column of every input table, from the validation schema (the same for every dataset)."""
+    return Table(
+        contract.dictionary().set_index("file"),
+        [
+            "Tables come as CSV files or as sheets of one data.xlsx workbook (sheet names in any letter case; "
+            "other sheets are ignored). CSV files may be UTF-8 (with or without a byte-order mark), UTF-16 with a "
+            "byte-order mark or Windows-1252, separated by ',', ';' or tabs; ';'- and tab-separated files may use "
+            "decimal commas. Column names, analyte codes, sex and event are matched ignoring letter case; each "
+            "such reading is reported as a note when the dataset is loaded.",
+            "Rows whose first cell starts with '#' are comments and are skipped.",
+            "Extra columns are allowed, except ones that look like direct identifiers (names, record numbers, "
+            "contact details, dates), which stop the build.",
+        ],
+    )
+
+
+def analyte_dictionary(ds: Dataset) -> Table:
+    """Analyte codes, canonical units and the alternative units converted on loading (the same for every dataset)."""
+    return Table(
+        contract.analyte_dictionary().set_index("analyte"),
+        [
+            "cells/µL may be written with the micro sign, the Greek mu or 'u'.",
+            "Values in an alternative unit are converted on loading and each conversion is reported below.",
+            "A censored value such as '<5' is kept as 'below 5'.",
+        ],
+    )
+
+
+def definitions_table(ds: Dataset) -> Table:
+    """The analysis definitions (thresholds and windows) in force for this dataset."""
+    default = Definitions()
+    rows = []
+    for f in fields(Definitions):
+        value, base = getattr(ds.definitions, f.name), getattr(default, f.name)
+        rows.append(
+            {
+                "definition": f.name,
+                "value": str(value),
+                "source": "default" if value == base else f"dataset.yml (default {base})",
+            }
+        )
+    return Table(
+        pd.DataFrame(rows).set_index("definition"),
+        [
+            "Override any of these under 'definitions:' in dataset.yml; unknown names are rejected.",
+            "Meaning and clinical sources: sle_cart.inputs.definitions.Definitions.",
+        ],
+    )
+
+
+def dataset_notes(ds: Dataset) -> HTMLBlock:
+    """Unit conversions and warnings made while loading this dataset, as an escaped HTML list."""
+    items = [html.escape(n) for n in ds.notes] + [html.escape(str(w)) for w in ds.warnings]
+    if not items:
+        return HTMLBlock("<p>Loading this dataset needed no unit conversion and raised no warning.</p>")
+    return HTMLBlock("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")

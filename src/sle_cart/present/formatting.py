@@ -1,0 +1,82 @@
+"""The one rule for showing numbers: rounding, p-values, proportions with intervals, the minus sign.
+
+* Rounding: half away from zero, on the exact value (``sle_cart.analysis.stats.fmt``).
+* p-values: two significant figures; below 0.001, "< 0.001".
+* Proportions: "3/6 (50%; 95% CI 12–88%)", the exact Clopper–Pearson interval.
+* Negative numbers carry the minus sign U+2212, never a hyphen.
+* A shown value keeps the data's own precision: a median of 12.5 prints as
+  12.5 even where the abstract printed a whole number.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from sle_cart.analysis.exact import exact, round_half_away
+from sle_cart.analysis.stats import fmt
+from sle_cart.analysis.uncertainty import clopper_pearson
+
+MINUS = "\u2212"
+P_FLOOR = Fraction(1, 1000)
+
+
+def minus(text: str) -> str:
+    """Hyphen-minus before a digit becomes the minus sign."""
+    out = []
+    for i, ch in enumerate(text):
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        prev = text[i - 1] if i else " "
+        out.append(MINUS if ch == "-" and nxt.isdigit() and not prev.isalnum() else ch)
+    return "".join(out)
+
+
+def num(value, decimals: int = 0) -> str:
+    """A number at ``decimals`` places with the minus sign ('–' when missing)."""
+    return minus(fmt(value, decimals))
+
+
+def precise(value, at_least: int = 0, at_most: int = 3) -> str:
+    """A value at the fewest decimals (from ``at_least`` up to ``at_most``) that show it exactly.
+
+    188.05 stays 188.05 and 12.5 stays 12.5, where the abstract's precision would
+    round them; a value that needs more than ``at_most`` decimals is rounded there.
+    """
+    if value is None:
+        return "–"
+    x = exact(value)
+    d = at_least
+    while d < at_most and round_half_away(x, d) != x:
+        d += 1
+    return num(value, d)
+
+
+def p_value(p) -> str:
+    """Two significant figures; '< 0.001' below 0.001 (0.03125 -> '0.031', 0.0625 -> '0.063')."""
+    if p is None:
+        return "not evaluable"
+    x = exact(p)
+    if x < P_FLOOR:
+        return "< 0.001"
+    if x >= 1:
+        return "1.0"
+    d = 1
+    while x < Fraction(1, 10**d):
+        d += 1
+    return num(p, d + 1)
+
+
+def percent(k: int, n: int) -> str:
+    return num(Fraction(100 * k, n), 0) if n else "–"
+
+
+def count_ci(k: int | None, n: int) -> str:
+    """'3/6 (50%; 95% CI 12–88%)'; 'not evaluable (0 patients)' when nobody is evaluable."""
+    if k is None or not n:
+        return "not evaluable (0 patients)"
+    lo, hi = clopper_pearson(k, n)
+    return f"{k}/{n} ({percent(k, n)}%; 95% CI {num(100 * lo, 0)}–{num(100 * hi, 0)}%)"
+
+
+def level(fraction: Fraction) -> str:
+    """A confidence level as shown: 31/32 -> '96.9%'."""
+    return f"{num(100 * fraction, 1)}%"

@@ -1,0 +1,153 @@
+"""The clinical tables of renal response, anti-dsDNA and complement, and CRS/ICANS.
+
+Each lists the patients who were not evaluable and why, and gives counts as
+n/N (%; exact 95% CI) over the evaluable patients (data contract v2).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from sle_cart.analysis import renal, safety, serology
+
+from .cells import median_range, not_evaluable_note, value_cell
+from .formatting import count_ci, num
+from .table import Table
+
+if TYPE_CHECKING:
+    from sle_cart.inputs.dataset import Dataset
+
+
+def _yes_no(value) -> str:
+    return "–" if pd.isna(value) else ("yes" if value else "no")
+
+
+def _count(flags: pd.Series) -> str:
+    known = flags.dropna()
+    return count_ci(int(known.astype(bool).sum()) if len(known) else None, len(known))
+
+
+def renal_table(ds: Dataset) -> Table:
+    """Renal response per patient with lupus nephritis, with the counts by category."""
+    r = renal.renal_response(ds)
+    d = ds.definitions
+    shown = pd.DataFrame(index=r.index)
+    shown["Baseline (g/24h)"] = [
+        value_cell(v, 2, c) for v, c in zip(r["baseline_g24h"], r["baseline_censored"])
+    ]
+    shown["Last (g/24h)"] = [value_cell(v, 2, c) for v, c in zip(r["last_g24h"], r["last_censored"])]
+    shown["Day of last"] = [value_cell(v, 0) for v in r["last_day"]]
+    shown["Change (%)"] = [value_cell(v, 0) for v in r["change_pct"]]
+    shown["Renal response"] = r["response"]
+    counts = renal.response_counts(ds)
+    n = counts["evaluable"]
+    shown.loc[f"Summary, {n} evaluable of {len(r)}"] = [
+        median_range(r["baseline_g24h"], 2, r["baseline_censored"]),
+        median_range(r["last_g24h"], 2, r["last_censored"]),
+        "",
+        median_range(r["change_pct"], 0),
+        "; ".join(f"{c} {count_ci(counts[c] if n else None, n)}" for c in renal.CATEGORIES),
+    ]
+    shown.index.name = "Patient"
+    flags = r["response"].where(r["response"] != renal.NOT_EVALUABLE)
+    note = not_evaluable_note(flags, r["reason"], "renal response")
+    return Table(
+        shown,
+        [
+            f"Evaluable: lupus nephritis, baseline 24-h urine protein at or above {d.renal_complete_below_g24h:g} g/24h "
+            "(active proteinuria) and a value after infusion; complete + partial + none = evaluable.",
+            f"At the last value after infusion. Complete: below {d.renal_complete_below_g24h:g} g/24h. Partial: not "
+            f"complete, at most {num(100 * (1 - d.renal_partial_min_reduction), 0)}% of baseline and below "
+            f"{d.renal_partial_below_g24h:g} g/24h. None: every other evaluable patient (after KDIGO 2024).",
+            "eGFR is not in the data, so the kidney-function criterion of KDIGO and EULAR/ERA-EDTA is not applied.",
+            "Summary row: median (range); categories as n/N (%; exact 95% CI), N = evaluable patients.",
+            *([note] if note else []),
+        ],
+        data=r,
+    ).for_cohort(ds)
+
+
+def serology_table(ds: Dataset) -> Table:
+    """Anti-dsDNA conversion and complement normalisation per patient."""
+    s, c = serology.dsdna_conversion(ds), serology.complement_normalisation(ds)
+    d = ds.definitions
+    uln = ds.reference_range("anti_dsdna")[1]
+    lo3, lo4 = ds.reference_range("c3")[0], ds.reference_range("c4")[0]
+    norm = c[f"normal_by_day{d.complement_normal_by_day}"]
+    shown = pd.DataFrame(index=s.index)
+    shown["Anti-dsDNA baseline (IU/mL)"] = [
+        value_cell(v, 1, x) for v, x in zip(s["baseline_IU_per_mL"], s["baseline_censored"])
+    ]
+    shown["Anti-dsDNA last (IU/mL)"] = [
+        value_cell(v, 1, x) for v, x in zip(s["last_IU_per_mL"], s["last_censored"])
+    ]
+    shown["Converted negative"] = [_yes_no(v) for v in s["converted_negative"]]
+    shown["C3 / C4 low at baseline"] = [_yes_no(v) for v in c["low_at_baseline"]]
+    shown[f"C3 and C4 normal by day {d.complement_normal_by_day}"] = [_yes_no(v) for v in norm]
+    shown["First normal day"] = [value_cell(v, 0) for v in c["first_normal_day"]]
+    shown.loc[f"Summary, N = {len(s)}"] = [
+        median_range(s["baseline_IU_per_mL"], 1, s["baseline_censored"]),
+        median_range(s["last_IU_per_mL"], 1, s["last_censored"]),
+        _count(s["converted_negative"]),
+        _count(c["low_at_baseline"]),
+        _count(norm),
+        median_range(c["first_normal_day"], 0),
+    ]
+    shown.index.name = "Patient"
+    notes = [
+        not_evaluable_note(s["converted_negative"], s["reason"], "anti-dsDNA conversion"),
+        not_evaluable_note(norm, c["reason"], "complement normalisation"),
+    ]
+    return Table(
+        shown,
+        [
+            f"Converted negative: positive at baseline (at or above the upper limit of normal, {uln} IU/mL) and the "
+            "last value after infusion below it. Denominator: patients positive at baseline whose last value can be "
+            "compared with the limit.",
+            f"Complement normal: C3 ≥ {lo3} g/L and C4 ≥ {lo4} g/L on the same day, on some day from 1 to "
+            f"{d.complement_normal_by_day}. Denominator: patients with such a day on which both were measured and "
+            "the comparison is decided.",
+            "Reference ranges come from dataset.yml (laboratory-specific). Summary row: median (range); n/N (%; "
+            "exact 95% CI).",
+            *[n for n in notes if n],
+        ],
+        data=s.join(c, lsuffix="_dsdna", rsuffix="_complement"),
+    ).for_cohort(ds)
+
+
+def safety_table(ds: Dataset) -> Table:
+    """Every CRS and ICANS episode (inside or after the window), and the patients by worst grade."""
+    ae = safety.adverse_events(ds)
+    counts = safety.safety_counts(ds)
+    n, window = counts["n_patients"], counts["window_days"]
+    shown = pd.DataFrame(
+        {
+            "Patient": ae["patient_id"],
+            "Event": ae["event"],
+            "ASTCT grade": ae["grade"].astype(str),
+            "Onset (day)": ae["onset_day"].astype(str),
+            "Resolution (day)": ae["resolution_day"].astype("string").fillna("ongoing"),
+            "Duration (days)": ae["duration_days"].astype("string").fillna("–"),
+            "Counted": ["yes" if w else f"no: after day {window}" for w in ae["in_window"]],
+        }
+    ).set_index("Patient")
+    for label, key in (
+        ("Worst CRS grade 1", "crs_grade1"),
+        ("Worst CRS grade ≥ 2", "crs_grade2_plus"),
+        ("Any ICANS", "icans"),
+    ):
+        shown.loc[f"{label}, n/N (%)"] = [count_ci(counts[key], n), "", "", "", "", ""]
+    return Table(
+        shown,
+        [
+            "Grades: ASTCT consensus (Lee et al., Biol Blood Marrow Transplant 2019;25:625).",
+            f"Counted: episodes with onset on days 0–{window} (the abstract's safety window); later episodes are "
+            f"listed and drawn but not counted ({counts['episodes_after_window']} here).",
+            "Onset and resolution: days since infusion; 'ongoing' = no resolution day recorded.",
+            f"Counts: patients by their worst counted grade, n/N (%; exact 95% CI), N = {n} treated patients "
+            "(no episode recorded means none occurred).",
+        ],
+        data=ae,
+    ).for_cohort(ds, summary_rows=3)

@@ -1,0 +1,96 @@
+"""The Table type: a clinical table as accessible, escaped HTML with footnotes and a CSV download.
+
+Layout follows gtsummary/rtables conventions: a caption, the denominators in
+the header or the cells, and footnotes that state each statistic and unit.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from sle_cart.inputs.definitions import LARGE_COHORT_PATIENTS
+
+from .links import made_by_html
+
+if TYPE_CHECKING:
+    from sle_cart.inputs.dataset import Dataset
+
+DOWNLOAD_PREFIX = "../downloads/"
+ROUNDING_NOTE = (
+    "Rounding: half away from zero, at the decimals shown; percentages to whole numbers; "
+    "a median of whole numbers that falls halfway keeps its .5. – = missing."
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A table: the frame shown (text cells), the data offered as CSV, and footnotes.
+
+    A table function fills ``frame``, ``footnotes``, ``data`` and, when it
+    depends on the data, ``title``; extra files to publish beside the CSV go in
+    ``files`` (path under the output folder -> text, e.g. ``claims.json``).  Its
+    registry entry (``sle_cart.present.registry``) adds ``name`` (the CSV file
+    stem), a static ``title`` and ``made_by`` (the function, for the source link).
+    """
+
+    frame: pd.DataFrame
+    footnotes: list[str]
+    data: pd.DataFrame | None = None  # numeric values offered as CSV (defaults to ``frame``)
+    title: str = ""
+    files: Mapping[str, str] = field(default_factory=dict)
+    name: str = ""
+    made_by: Callable | None = None
+
+    @property
+    def csv_data(self) -> pd.DataFrame:
+        return self.frame if self.data is None else self.data
+
+    def for_cohort(
+        self, ds: Dataset, summary_rows: int = 1, summary_columns: list[str] | None = None
+    ) -> Table:
+        """Above ``LARGE_COHORT_PATIENTS``, a copy showing only the summary rows (or columns);
+        the per-patient listing stays in the CSV download."""
+        n = len(ds.patients)
+        if n <= LARGE_COHORT_PATIENTS:
+            return self
+        frame = self.frame[summary_columns] if summary_columns else self.frame.iloc[-summary_rows:]
+        note = (
+            f"{n} patients (more than {LARGE_COHORT_PATIENTS}): only the summary is shown; the "
+            "per-patient listing is in the CSV download."
+        )
+        return replace(self, frame=frame, footnotes=[note, *self.footnotes])
+
+    def to_html(self) -> str:
+        e = html.escape
+        f = self.frame
+        head = "".join(f'<th scope="col">{e(str(c))}</th>' for c in [f.index.name or ""] + list(f.columns))
+        body = []
+        for idx, row in f.iterrows():
+            cells = "".join(f'<td class="{_align(v)}">{e(str(v))}</td>' for v in row)
+            body.append(f'<tr><th scope="row">{e(str(idx))}</th>{cells}</tr>')
+        notes = "".join(f"<li>{e(n)}</li>" for n in [*self.footnotes, ROUNDING_NOTE])
+        return (
+            f'<div class="sle-table" id="table-{e(self.name)}"><table class="table sle-clinical">'
+            f"<caption>{e(self.title)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>"
+            f'<ol class="sle-footnotes">{notes}</ol>'
+            f'<p class="figure-provenance">Download: <a href="{DOWNLOAD_PREFIX}{e(self.name)}.csv" download>'
+            f"data (CSV)</a>.{made_by_html(self.made_by)}</p></div>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:  # stable, short text/plain output
+        return f"<Table {self.name}: {self.title}>"
+
+
+def _align(value) -> str:
+    """Numbers (and '<5', '–', '3/6 (50%)') right-aligned, words left-aligned."""
+    return "num" if re.match(r"^[<−\-–]?[\d.–]", str(value)) or str(value) == "–" else "txt"
