@@ -349,7 +349,7 @@ def test_second_dataset_end_to_end(tmp_path, capsys):
     ledger = (out / "chapters" / "08-claims-ledger.html").read_text(encoding="utf-8")
     assert "✗ does not hold" in ledger and "✓ holds" in ledger
     # unit conversions are reported in the data dictionary chapter
-    assert "converted from mg/dL to g/L" in (out / "chapters" / "09-data-dictionary.html").read_text(
+    assert "converted from mg/dL to g/L" in (out / "chapters" / "10-data-dictionary.html").read_text(
         encoding="utf-8"
     )
     # --strict turns failed claims into a non-zero exit (chapters come from the cache)
