@@ -16,6 +16,9 @@ from sle_cart.paths import FolderRefused
 from sle_cart.present import registry
 from sle_cart.present.publish import publish
 
+# renders PDFs, figures or large cohorts: left out of make check, run by make test
+pytestmark = pytest.mark.build
+
 
 def test_synthetic_cohort_is_valid_seeded_and_plausible(tmp_path):
     a = write_synthetic(tmp_path / "a", 25, seed=3)

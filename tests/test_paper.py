@@ -16,6 +16,10 @@ from sle_cart.inputs.dataset import load
 from sle_cart.present import prose, publication, registry
 
 COMMIT, VERSIONS = "0123456789ab", {"pandas": "9.9", "altair": "8.8"}
+# renders PDFs, figures or large cohorts: left out of make check, run by make test
+pytestmark = pytest.mark.build
+
+
 HOSTILE = "<img src=x> #set text(red) $x$ *b* @ref [c] \\ `d` _e_"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 

@@ -60,6 +60,7 @@ def test_names_are_unique_and_duplicates_are_refused():
         registry.get("nope")
 
 
+@pytest.mark.build  # renders every figure with vl-convert
 def test_artefacts_are_made_without_writing_and_link_to_their_function(ds, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for a in registry.ARTEFACTS:
@@ -87,6 +88,7 @@ def test_registry_refuses_a_text_declared_twice_or_missing(ds):
         replace(fig2a, caption=None).make(ds)
 
 
+@pytest.mark.build  # renders every figure with vl-convert
 def test_show_publishes_every_download_the_captions_link(ds, tmp_path):
     for name in registry.names():
         markup = show(name, ds, tmp_path).to_html()
