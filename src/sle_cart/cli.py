@@ -131,7 +131,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: nothing was published; the previous output is unchanged", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
