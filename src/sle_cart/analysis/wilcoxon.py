@@ -21,8 +21,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 EXACT_MAX_N = 20
-EXACT = "Wilcoxon signed-rank, exact (all 2^n sign assignments, mid-ranks, zeros dropped), two-sided"
+# Reader-facing: these texts are printed in tables and the paper, so no "2^n" notation.
+EXACT = "Wilcoxon signed-rank, exact (every assignment of signs to the mid-ranks, zeros dropped), two-sided"
 APPROX = "Wilcoxon signed-rank, normal approximation with tie correction (more than 20 pairs), two-sided"
+# Short machine labels for claims.json and the ledger ("method" of the p-value claim).
+EXACT_LABEL = "exact"
+APPROX_LABEL = "normal approximation"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,16 @@ class SignedRank:
     w_plus: Fraction | None
     p_value: Fraction | float | None
     method: str
+
+    @property
+    def exact(self) -> bool:
+        """True when p was counted over the sign assignments, False for the normal approximation."""
+        return self.method == EXACT
+
+    @property
+    def method_label(self) -> str:
+        """'exact' or 'normal approximation': the short label claims.json and the ledger carry."""
+        return EXACT_LABEL if self.exact else APPROX_LABEL
 
     @property
     def minimum_p(self) -> Fraction | None:

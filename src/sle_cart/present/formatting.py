@@ -1,7 +1,9 @@
 """The one rule for showing numbers: rounding, p-values, proportions with intervals, the minus sign.
 
 * Rounding: half away from zero, on the exact value (``sle_cart.analysis.stats.fmt``).
-* p-values: two significant figures; below 0.001, "< 0.001".
+* p-values: two significant figures, widened until the shown value falls on the
+  same side of the threshold (0.05 unless given) as the exact p (51/1024 -> 0.0498,
+  never 0.050 beside "< 0.05 holds"); below 0.001, "< 0.001".
 * Proportions: "3/6 (50%; 95% CI 12–88%)", the exact Clopper–Pearson interval.
 * Negative numbers carry the minus sign U+2212, never a hyphen.
 * A shown value keeps the data's own precision: a median of 12.5 prints as
@@ -18,6 +20,7 @@ from sle_cart.analysis.uncertainty import clopper_pearson
 
 MINUS = "\u2212"
 P_FLOOR = Fraction(1, 1000)
+P_THRESHOLD = Fraction(1, 20)  # the abstract's "< 0.05"
 
 
 def minus(text: str) -> str:
@@ -50,19 +53,37 @@ def precise(value, at_least: int = 0, at_most: int = 3) -> str:
     return num(value, d)
 
 
-def p_value(p) -> str:
-    """Two significant figures; '< 0.001' below 0.001 (0.03125 -> '0.031', 0.0625 -> '0.063')."""
+def _side(x: Fraction, threshold: Fraction) -> int:
+    return (x > threshold) - (x < threshold)
+
+
+def p_value(p, threshold=P_THRESHOLD) -> str:
+    """A p-value shown so that it decides its comparison with ``threshold``.
+
+    Two significant figures (0.03125 -> '0.031', 0.0625 -> '0.063'), then one more
+    figure at a time until the shown value lies on the same side of ``threshold``
+    as the exact p, and equals it only when p does: 51/1024 -> '0.0498' (rounding
+    to '0.050' would contradict "< 0.05 holds"), exactly 0.05 -> '0.050'.  Below
+    0.001, '< 0.001' (which already decides any threshold of 0.001 or more).
+    ``threshold=None`` gives plain two significant figures.
+    """
     if p is None:
         return "not evaluable"
     x = exact(p)
-    if x < P_FLOOR:
+    t = None if threshold is None else exact(threshold)
+    if x <= 0 or (x < P_FLOOR and (t is None or t >= P_FLOOR)):
         return "< 0.001"
     if x >= 1:
         return "1.0"
     d = 1
     while x < Fraction(1, 10**d):
         d += 1
-    return num(p, d + 1)
+    places = d + 1
+    if t is not None:
+        # Terminates: once half a unit in the last place is below |p − t|, rounding cannot cross t.
+        while _side(round_half_away(x, places), t) != _side(x, t):
+            places += 1
+    return num(p, places)
 
 
 def percent(k: int, n: int) -> str:
