@@ -14,7 +14,8 @@ def baseline_values(ds) -> pd.DataFrame:
     values that are censored carry a '<' in the ``<analyte>_censored`` column.
     """
     p = ds.patients.set_index("patient_id")
-    out = p.copy()
+    # the exact companions serve verdicts; this table shows (and downloads) the values themselves
+    out = p.drop(columns=[c for c in p.columns if c.endswith("_exact")])
     out["dose_per_kg"] = p["dose_cells"].astype(float) / p["weight_kg"].astype(float) / 1e6
     for analyte in ("sledai_2k", "urine_protein_24h", "anti_dsdna", "c3", "c4", "cd19_b"):
         b = baseline(ds.series(analyte))
@@ -24,5 +25,8 @@ def baseline_values(ds) -> pd.DataFrame:
 
 
 def follow_up(ds) -> pd.Series:
-    """Follow-up per patient in months (patients.follow_up_months)."""
-    return ds.patients.set_index("patient_id")["follow_up_months"].astype(float)
+    """Follow-up per patient in months (patients.follow_up_months), exact: fractions, None where not recorded.
+
+    Exact because claims round it: '5.4999999999999999999' months is not 5.5.
+    """
+    return ds.patients.set_index("patient_id")["follow_up_months_exact"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .exact import exact
 from .visits import baseline, month_visit
 from .wilcoxon import signed_rank
 
@@ -37,7 +36,11 @@ def sledai_change_test(ds, month: int = 3) -> dict:
     label = f"month{month}"
     pairs = v.dropna(subset=["baseline", label])
     pairs = pairs[~pairs["baseline_censored"] & ~pairs[f"{label}_censored"]]
-    diffs = [exact(a) - exact(b) for a, b in zip(pairs["baseline"], pairs[label])]
+    # differences of the exact scores, as the file spells them (the table's floats are for charts)
+    s = ds.series("sledai_2k")
+    before = baseline(s)["value_exact"]
+    after = month_visit(s, month, ds.definitions.visit_window_days)["value_exact"]
+    diffs = [before[pid] - after[pid] for pid in pairs.index]
     t = signed_rank(diffs)
     return {
         "n": t.n,

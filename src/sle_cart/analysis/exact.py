@@ -1,8 +1,13 @@
 """Exact arithmetic and censored comparisons: no binary float ever decides a verdict.
 
-Values are read from decimal text ("100.2"); a float keeps that text as its
-shortest ``repr``, so :func:`exact` recovers the decimal the file holds, and
-medians and rounding are computed on fractions (data contract v2, "Rounding").
+Numeric cells are read from their decimal text ("100.2") into fractions, never
+through a binary float: the loader keeps each value's exact fraction beside the
+float that charts use (``value_exact`` in measurements, ``<column>_exact`` in
+patients), and verdicts, medians and rounding are computed on those fractions
+(data contract v2, "Rounding").  A float reaching :func:`exact` (a threshold
+from the definitions, a value typed in a test) stands for the decimal of its
+shortest ``repr``, which is the decimal it was written as up to 15 significant
+digits; a longer decimal ("188.04999999999999999") only survives as a fraction.
 
 A censored value ``<x`` means the true value lies somewhere below ``x``.  A
 comparison with a threshold is decided only where it can be (contract v2,
@@ -13,17 +18,48 @@ comparison is undecided (None), and is never counted as met or failed.
 from __future__ import annotations
 
 import math
+import numbers
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-Number = int | float | Fraction
+Number = int | float | Fraction | str
+
+#: Decimal text as a numeric cell may hold it: '188.05', '-.5', '5.', '5.2E+07' (no '1/3', no 'inf').
+DECIMAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def decimal(text: str) -> Fraction | None:
+    """The exact value of decimal text ('188.04999999999999999' stays that, not the float 188.05); None if not one."""
+    t = text.strip()
+    return Fraction(t) if DECIMAL.fullmatch(t) else None
+
+
+def decimal_text(x: Fraction) -> str:
+    """A terminating fraction written as plain decimal text (1/8 -> '0.125', 880 -> '880')."""
+    sign, x = ("-" if x < 0 else ""), abs(x)
+    places = 0
+    while (x * 10**places).denominator != 1:
+        places += 1
+        if places > 10_000:  # unit factors are decimals, so products always terminate
+            raise ValueError(f"{x} has no finite decimal expansion")
+    digits = str((x * 10**places).numerator).rjust(places + 1, "0")
+    return sign + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)
 
 
 def exact(x: Number) -> Fraction:
-    """The decimal a value was written as, as a fraction (100.2 -> 501/5, not the nearest binary float)."""
-    if isinstance(x, Fraction | int):
-        return Fraction(x)
+    """The decimal a value was written as, as a fraction (100.2 -> 501/5, not the nearest binary float).
+
+    Fractions, integers and decimal text are taken as they are; a float as its shortest repr.
+    """
+    if isinstance(x, Fraction | numbers.Integral):
+        return Fraction(int(x)) if not isinstance(x, Fraction) else x
+    if isinstance(x, str):
+        value = decimal(x)
+        if value is None:
+            raise ValueError(f"not a decimal number: {x!r}")
+        return value
     return Fraction(repr(float(x)))
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .exact import decimal_text
 from .visits import baseline, decide_below
 
 
 def car_t_kinetics(ds) -> pd.DataFrame:
     """Per patient: Cmax (cells/µL), Tmax (day), AUC(0-28) (cells/µL × day), last detectable day.
+
+    ``cmax_exact`` is Cmax exactly as its decimal text ('188.04999999999999999'), for claims and rounding.
 
     - Peak (Cmax): the highest *quantified* car_t value on days 0..window; Tmax
       is the first day it is reached.  A patient with car_t values in the window
@@ -24,10 +27,11 @@ def car_t_kinetics(ds) -> pd.DataFrame:
     ids = pd.Index(ds.patients["patient_id"], name="patient_id")
     out = pd.DataFrame(index=ids)
     q = s[~s["censored"]]
-    cmax = q.groupby("patient_id", sort=False)["value"].max()
+    # the peak is decided on the exact values: distinct decimals may share a float
+    cmax = q.groupby("patient_id", sort=False)["value_exact"].agg(max)
     out["cmax_cells_per_uL"] = cmax.reindex(ids).astype(float)
     # rows are sorted by day within patient, so the first row at the maximum is the first day
-    at_max = q[q["value"] == q["patient_id"].map(cmax)]
+    at_max = q[q["value_exact"] == q["patient_id"].map(cmax)]
     out["tmax_day"] = at_max.groupby("patient_id", sort=False)["day"].first().reindex(ids).astype("Int64")
     sampled = ids.isin(s["patient_id"])
     out["expander"] = pd.array(
@@ -48,6 +52,8 @@ def car_t_kinetics(ds) -> pd.DataFrame:
         )
         for e in out["expander"].astype(object).where(out["expander"].notna(), None)
     ]
+    # as decimal text, which reads well in the table's CSV download and converts back exactly
+    out["cmax_exact"] = [None if pd.isna(v) else decimal_text(v) for v in cmax.reindex(ids)]
     return out
 
 
@@ -75,7 +81,7 @@ def bcell_depletion(ds, days: tuple[int, ...] | None = None) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.Index(ds.patients["patient_id"], name="patient_id"))
     out["baseline_cells_per_uL"] = baseline(s)["value"].reindex(out.index)
     post = s[s["day"] >= 0].copy()
-    post["below"] = decide_below(post["value"], post["censored"], d.bcell_depletion_below)
+    post["below"] = decide_below(post["value_exact"], post["censored"], d.bcell_depletion_below)
     first = post[post["below"].fillna(False).astype(bool)].groupby("patient_id")["day"].min()
     out["first_depleted_day"] = first.reindex(out.index).astype("Int64")
     for day in days or d.bcell_depletion_days:

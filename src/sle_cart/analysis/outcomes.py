@@ -72,8 +72,8 @@ def car_t_peak(r: dict, which: str) -> Outcome:
     kin = r["kin"]
     sampled = kin[kin["expander"].notna()]
     obs = [
-        Obs(Fraction(0), True) if not e else Obs(Fraction(repr(float(v))))
-        for e, v in zip(sampled["expander"], sampled["cmax_cells_per_uL"])
+        Obs(Fraction(0), True) if not e else Obs(Fraction(v))  # exact decimal text: no float rounds it
+        for e, v in zip(sampled["expander"], sampled["cmax_exact"])
     ]
     return statistic(obs, which)
 

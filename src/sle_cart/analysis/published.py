@@ -12,7 +12,8 @@ from .claims import Claim
 
 
 def _stat(frame: str, col: str, which: str):
-    return lambda r: o.column_stat(r[frame][col], which)
+    # a number column's exact companion when it has one: the float may have rounded its decimal text
+    return lambda r: o.column_stat(r[frame].get(f"{col}_exact", r[frame][col]), which)
 
 
 P, N = "patients", "table1"

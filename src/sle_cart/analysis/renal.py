@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .exact import at_least, below, exact
+from .exact import Number, at_least, below, exact
 from .visits import baseline, last_after_infusion
 
 CATEGORIES = ("complete", "partial", "none")
 NOT_EVALUABLE = "not evaluable"
 
 
-def classify(baseline_g24h: float, last_g24h: float, d, last_censored: bool = False) -> str:
+def classify(baseline_g24h: Number, last_g24h: Number, d, last_censored: bool = False) -> str:
     """Renal response category from a quantified baseline and the last urine protein (g/24h)."""
     complete = below(last_g24h, last_censored, d.renal_complete_below_g24h)
     if complete is None:
@@ -34,10 +34,10 @@ def classify(baseline_g24h: float, last_g24h: float, d, last_censored: bool = Fa
     return "none"
 
 
-def _reason(row, d) -> str:
-    if pd.isna(row.baseline_g24h):
+def _reason(row, d, baseline_exact) -> str:
+    if baseline_exact is None:
         return "no baseline urine protein"
-    active = at_least(row.baseline_g24h, row.baseline_censored, d.renal_complete_below_g24h)
+    active = at_least(baseline_exact, row.baseline_censored, d.renal_complete_below_g24h)
     if not active:
         shown = ("<" if row.baseline_censored else "") + f"{row.baseline_g24h:g}"
         return (
@@ -51,7 +51,9 @@ def _reason(row, d) -> str:
 def renal_response(ds) -> pd.DataFrame:
     """Per patient with lupus nephritis: baseline and last urine protein (g/24h), change, category, reason.
 
-    ``response`` is one of ``CATEGORIES`` or 'not evaluable' (``reason`` says why).
+    ``response`` is one of ``CATEGORIES`` or 'not evaluable' (``reason`` says why).  The floats
+    are for charts; ``baseline_exact``, ``last_exact`` and ``change_pct_exact`` (fractions, None
+    where missing or censored for the change) are the values verdicts and rounding use.
     """
     d = ds.definitions
     s = ds.series("urine_protein_24h")
@@ -64,14 +66,17 @@ def renal_response(ds) -> pd.DataFrame:
     out["last_g24h"] = last["value"].reindex(out.index).astype(float)
     out["last_censored"] = last["censored"].reindex(out.index).fillna(False).astype(bool)
     out["last_day"] = last["day"].reindex(out.index).astype("Int64")
-    out["change_pct"] = 100 * (out["last_g24h"] - out["baseline_g24h"]) / out["baseline_g24h"]
-    out.loc[out["baseline_censored"] | out["last_censored"], "change_pct"] = float("nan")
+    base_x, last_x = (_exact_values(rows, out.index) for rows in (b, last))
+    # exact, so that -37.5 % (0.88 to 0.55 g/24h) rounds to -38 and not, as a float, to -37
+    change = [
+        None if bx is None or lx is None or bc or lc or bx == 0 else 100 * (lx - bx) / bx
+        for bx, lx, bc, lc in zip(base_x, last_x, out["baseline_censored"], out["last_censored"])
+    ]
+    out["change_pct"] = [float("nan") if c is None else float(c) for c in change]
     reasons, responses = [], []
-    for row in out.itertuples():
-        reason = _reason(row, d)
-        response = (
-            NOT_EVALUABLE if reason else classify(row.baseline_g24h, row.last_g24h, d, row.last_censored)
-        )
+    for row, bx, lx in zip(out.itertuples(), base_x, last_x):
+        reason = _reason(row, d, bx)
+        response = NOT_EVALUABLE if reason else classify(bx, lx, d, row.last_censored)
         if response == NOT_EVALUABLE and not reason:
             reason = (
                 f"last value <{row.last_g24h:g} g/24h cannot be compared with {d.renal_complete_below_g24h:g}"
@@ -80,7 +85,15 @@ def renal_response(ds) -> pd.DataFrame:
         responses.append(response)
     out["response"] = responses
     out["reason"] = reasons
+    # the exact values behind the floats above, for verdicts and rounded display
+    out["baseline_exact"], out["last_exact"], out["change_pct_exact"] = base_x, last_x, change
     return out
+
+
+def _exact_values(rows: pd.DataFrame, index: pd.Index) -> list:
+    """Each patient's exact value (a Fraction) from ``rows``, None where there is none."""
+    values = rows["value_exact"].reindex(index)
+    return [None if pd.isna(v) else v for v in values]
 
 
 def response_counts(ds) -> dict:

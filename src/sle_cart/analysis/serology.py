@@ -1,4 +1,7 @@
-"""Anti-dsDNA (Fig. 2c) and complement C3/C4 (Fig. 2d), by the data contract v2."""
+"""Anti-dsDNA (Fig. 2c) and complement C3/C4 (Fig. 2d), by the data contract v2.
+
+Comparisons with the limits of normal use the exact values (``value_exact``).
+"""
 
 from __future__ import annotations
 
@@ -29,8 +32,8 @@ def dsdna_conversion(ds) -> pd.DataFrame:
         out["converted_negative"] = pd.array([pd.NA] * len(out), dtype="boolean")
         out["reason"] = "no upper limit of normal for anti_dsdna in dataset.yml"
         return out
-    pos = decide_at_least(b["value"], b["censored"], uln).reindex(out.index)
-    neg = decide_below(last["value"], last["censored"], uln).reindex(out.index)
+    pos = decide_at_least(b["value_exact"], b["censored"], uln).reindex(out.index)
+    neg = decide_below(last["value_exact"], last["censored"], uln).reindex(out.index)
     out["positive_at_baseline"] = pos.astype("boolean")
     evaluable = pos.fillna(False).astype(bool) & neg.notna()
     out["converted_negative"] = neg.astype("boolean").where(evaluable, pd.NA)
@@ -54,8 +57,8 @@ def _dsdna_reason(row, uln: float) -> str:
 
 def _day_normal(both: pd.DataFrame, lo3: float, lo4: float) -> pd.Series:
     """Per paired day: C3 and C4 both at or above their limits (three-valued: a decided False wins)."""
-    ok3 = decide_at_least(both["value_c3"], both["censored_c3"], lo3)
-    ok4 = decide_at_least(both["value_c4"], both["censored_c4"], lo4)
+    ok3 = decide_at_least(both["value_exact_c3"], both["censored_c3"], lo3)
+    ok4 = decide_at_least(both["value_exact_c4"], both["censored_c4"], lo4)
     return ok3 & ok4  # Kleene logic: False & NA is False, True & NA is NA
 
 
@@ -81,8 +84,8 @@ def complement_normalisation(ds) -> pd.DataFrame:
         out["reason"] = "no lower limit for C3 or C4 in dataset.yml"
         return out
     low = ~(
-        decide_at_least(b3["value"], b3["censored"], lo3).reindex(out.index)
-        & decide_at_least(b4["value"], b4["censored"], lo4).reindex(out.index)
+        decide_at_least(b3["value_exact"], b3["censored"], lo3).reindex(out.index)
+        & decide_at_least(b4["value_exact"], b4["censored"], lo4).reindex(out.index)
     )
     out["low_at_baseline"] = low.astype("boolean")
     both = c3.merge(c4, on=["patient_id", "day"], suffixes=("_c3", "_c4"))

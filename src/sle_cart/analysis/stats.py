@@ -83,4 +83,4 @@ def fmt_n_pct(n: int, total: int) -> str:
     """'n/N (%)' with the percentage rounded to a whole number, e.g. '3/6 (50%)'."""
     if total == 0:
         return f"{n}/0"
-    return f"{n}/{total} ({fmt(100 * n / total, 0)}%)"
+    return f"{n}/{total} ({fmt(Fraction(100 * n, total), 0)}%)"  # exact: 100 * n / total is a float

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .exact import below, exact
+
 
 def baseline(series: pd.DataFrame) -> pd.DataFrame:
     """The last row with day <= 0 per patient (data contract: baseline)."""
@@ -37,14 +39,19 @@ def last_after_infusion(series: pd.DataFrame) -> pd.DataFrame:
 def decide_below(values: pd.Series, censored: pd.Series, threshold: float) -> pd.Series:
     """Per row: True/False where "below threshold" is decided, NA where a censored value cannot tell.
 
-    Comparing the floats is exact here: distinct decimals of up to 15 significant
-    digits stay distinct and in order as floats (only arithmetic needs fractions).
+    Pass the exact values (``value_exact``): the comparison is exact.  Rounding to
+    the nearest float keeps order, so the floats decide wherever they differ from
+    the threshold's float; where they are equal ("0.49999999999999999999" and 0.5)
+    only the fractions can tell, and decide.
     """
     v = values.astype(float)
     cens = censored.astype(bool)
-    out = pd.Series(pd.array(v < threshold, dtype="boolean"), index=values.index)
-    out[cens & (v <= threshold)] = True
-    out[cens & (v > threshold)] = pd.NA
+    t = exact(threshold)
+    out = pd.Series(pd.array(v < float(t), dtype="boolean"), index=values.index)
+    out[cens & (v <= float(t))] = True
+    out[cens & (v > float(t))] = pd.NA
+    for idx in values.index[v == float(t)]:
+        out[idx] = below(values[idx], bool(cens[idx]), t)
     return out
 
 

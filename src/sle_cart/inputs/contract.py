@@ -236,6 +236,6 @@ def analyte_dictionary() -> pd.DataFrame:
 
     rows = []
     for code, (meaning, unit) in ANALYTES.items():
-        alts = [u for u, f in UNIT_ALIASES[unit].items() if f != 1.0]
+        alts = [u for u, f in UNIT_ALIASES[unit].items() if f != 1]
         rows.append({"analyte": code, "meaning": meaning, "unit": unit, "converted from": ", ".join(alts)})
     return pd.DataFrame(rows)

@@ -44,6 +44,9 @@ __all__ = ["DataError", "Dataset", "Violation", "load", "load_cached"]
 class Dataset:
     """A validated dataset: its three tables in canonical units, and what describes them.
 
+    Every numeric column of a number type has an exact companion, ``<column>_exact``
+    (``value_exact`` in measurements): the fraction its decimal text spells, which
+    verdicts and rounded figures use; the float column serves charts.
     ``reference_ranges`` maps an analyte code to ``{"lower": …, "upper": …, "unit": …}``
     in the analyte's canonical unit; ``notes`` say what loading converted and
     ``warnings`` what it found questionable without refusing.

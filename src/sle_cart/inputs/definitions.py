@@ -9,6 +9,7 @@ their sources follow the project's data contract and
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from fractions import Fraction
 
 #: analyte code -> (meaning, canonical unit).  Binding names from the data contract.
 ANALYTES: dict[str, tuple[str, str]] = {
@@ -21,25 +22,28 @@ ANALYTES: dict[str, tuple[str, str]] = {
     "c4": ("complement C4", "g/L"),
 }
 
+#: Conversion factors as exact decimals: a converted value must round as the written one would.
+ONE, CENTI, MILLI = Fraction(1), Fraction("0.01"), Fraction("0.001")
+
 #: Accepted spellings of each canonical unit, and conversions of well-known
 #: alternative units: written unit -> (canonical unit, factor to multiply by).
-UNIT_ALIASES: dict[str, dict[str, float]] = {
-    "cells/µL": {"cells/µL": 1.0, "cells/μL": 1.0, "cells/uL": 1.0, "cells/ul": 1.0, "/µL": 1.0, "/uL": 1.0},
-    "points": {"points": 1.0, "point": 1.0, "score": 1.0},
+UNIT_ALIASES: dict[str, dict[str, Fraction]] = {
+    "cells/µL": {"cells/µL": ONE, "cells/μL": ONE, "cells/uL": ONE, "cells/ul": ONE, "/µL": ONE, "/uL": ONE},
+    "points": {"points": ONE, "point": ONE, "score": ONE},
     # 1 mg/24h = 0.001 g/24h
     "g/24h": {
-        "g/24h": 1.0,
-        "g/24 h": 1.0,
-        "g/d": 1.0,
-        "g/day": 1.0,
-        "mg/24h": 0.001,
-        "mg/24 h": 0.001,
-        "mg/d": 0.001,
-        "mg/day": 0.001,
+        "g/24h": ONE,
+        "g/24 h": ONE,
+        "g/d": ONE,
+        "g/day": ONE,
+        "mg/24h": MILLI,
+        "mg/24 h": MILLI,
+        "mg/d": MILLI,
+        "mg/day": MILLI,
     },
-    "IU/mL": {"IU/mL": 1.0, "IU/ml": 1.0, "U/mL": 1.0, "U/ml": 1.0},
+    "IU/mL": {"IU/mL": ONE, "IU/ml": ONE, "U/mL": ONE, "U/ml": ONE},
     # 1 mg/dL = 0.01 g/L
-    "g/L": {"g/L": 1.0, "g/l": 1.0, "mg/dL": 0.01, "mg/dl": 0.01},
+    "g/L": {"g/L": ONE, "g/l": ONE, "mg/dL": CENTI, "mg/dl": CENTI},
 }
 
 #: SLEDAI-2K descriptor weights (Gladman DD et al., J Rheumatol 2002;29:288).

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from sle_cart.analysis.exact import exact
+
 from .definitions import ANALYTES, Definitions, resolve
 from .errors import Violation
 from .preprocessors import canonical_unit
@@ -183,7 +185,7 @@ def _check_range(analyte, rr, errors: list[Violation], notes: list[str]) -> dict
     ok = _check_range_keys(col, rr, errors)
     ok = _check_limits(col, rr, errors, ok)
     unit = rr.get("unit")
-    factor = 1.0 if unit is None else canonical_unit(analyte, unit)
+    factor = 1 if unit is None else canonical_unit(analyte, unit)
     if factor is None:
         errors.append(
             _problem(
@@ -191,10 +193,11 @@ def _check_range(analyte, rr, errors: list[Violation], notes: list[str]) -> dict
             )
         )
         return None
-    if not (ok and factor != 1.0):
+    if not (ok and factor != 1):
         return None
     canonical = ANALYTES[analyte][1]
-    new = {k: round(float(rr[k]) * factor, 10) for k in ("lower", "upper") if rr.get(k) is not None}
+    # YAML has read the limits as numbers already; the conversion itself is exact (90 mg/dL * 0.01 = 0.9 g/L)
+    new = {k: float(exact(rr[k]) * factor) for k in ("lower", "upper") if rr.get(k) is not None}
     notes.append(f"reference range of {analyte} converted from {unit} to {canonical}")
     return {**new, "unit": canonical}
 

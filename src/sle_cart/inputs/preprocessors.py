@@ -1,13 +1,22 @@
 """Turn text cells into typed values: numbers, booleans, censored values and canonical units.
 
-Conversions that change a value (mg/dL to g/L, mg/24h to g/24h) are reported as notes."""
+Conversions that change a value (mg/dL to g/L, mg/24h to g/24h) are reported as notes.
+
+Numbers are read from their decimal text into exact fractions, never through a
+binary float: a cell written 188.04999999999999999 must round to 188.0, not
+like the float 188.05.  Each numeric column keeps its fractions in a companion
+``<column>_exact`` column; the float column is for charts and display only.
+Unit conversions multiply those fractions by exact decimal factors."""
 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+
+from sle_cart.analysis.exact import decimal, decimal_text
 
 from .definitions import ANALYTES, UNIT_ALIASES
 from .errors import Violation, flagged_cells
@@ -23,7 +32,7 @@ FALSE = {"false", "no", "n", "0", "f"}
 DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
 
 
-def canonical_unit(analyte: str, unit: str) -> float | None:
+def canonical_unit(analyte: str, unit: str) -> Fraction | None:
     """Conversion factor of ``unit`` to the analyte's canonical unit, or None."""
     canonical = ANALYTES[analyte][1]
     aliases = UNIT_ALIASES[canonical]
@@ -98,20 +107,28 @@ def coerce(
                 report(idx, col.name, s[idx], "must be true/false (yes/no, 1/0 also accepted)")
         else:
             num = pd.to_numeric(s.where(~blank, None), errors="coerce").astype(float)
-            bad = num.isna() & ~blank
             infinite = num.notna() & ~np.isfinite(num)
-            frac = (num.notna() & ~infinite & (num != num.round())) if col.dtype == "integer" else bad & False
+            # the value is the fraction the text spells; the float parse above only names the error
+            fractions = pd.Series(
+                [None if b else decimal(t) for t, b in zip(s, blank)], index=s.index, dtype=object
+            )
+            bad = ~blank & ~infinite & fractions.isna()
+            whole = pd.Series([f is None or f.denominator == 1 for f in fractions], index=s.index)
+            frac = ~whole if col.dtype == "integer" else bad & False
             for idx in bad[bad].index:
                 report(idx, col.name, s[idx], _number_rule(col, s[idx]))
             for idx in infinite[infinite].index:
                 report(idx, col.name, s[idx], "must be a finite number")
             for idx in frac[frac].index:
                 report(idx, col.name, s[idx], "must be a whole number")
-            num = num.where(~(infinite | frac))
+            fractions = fractions.where(~(infinite | frac), None)
             if col.dtype == "integer":
-                out[col.name] = num.astype("Float64").round().astype("Int64")
+                out[col.name] = pd.array([pd.NA if f is None else int(f) for f in fractions], dtype="Int64")
             else:
-                out[col.name] = num.astype("Float64")
+                out[col.name] = pd.array(
+                    [pd.NA if f is None else float(f) for f in fractions], dtype="Float64"
+                )
+                out[f"{col.name}_exact"] = fractions
         if not col.nullable:
             for idx in blank[blank].index:
                 report(idx, col.name, "", "must not be blank")
@@ -174,10 +191,11 @@ def measurement_values(df, label, errors, notes, written=None) -> pd.DataFrame:
                 )
             continue
         df.loc[idx, "unit"] = canonical
-        if factor != 1.0:
-            num = numeric[idx]
-            ok = num.notna()
-            df.loc[num.index[ok], "value"] = [repr(round(float(v) * factor, 10)) for v in num[ok]]
+        if factor != 1:
+            # exact: the decimal text times the decimal factor (880 mg/24h is 0.88 g/24h, not a float product)
+            text = df.loc[idx, "value"]
+            ok = numeric[idx].notna() & text.map(lambda t: decimal(t) is not None)
+            df.loc[text.index[ok], "value"] = [decimal_text(decimal(t) * factor) for t in text[ok]]
             converted[(a, u)] = converted.get((a, u), 0) + int(ok.sum())
     for (a, u), n in sorted(converted.items()):
         notes.append(f"{n} {a} value{'s' if n != 1 else ''} converted from {u} to {ANALYTES[a][1]}")

@@ -12,10 +12,13 @@ NE = "n.e."  # not evaluable: the statistic would rest on a value below the assa
 
 
 def value_cell(value, decimals: int, censored: bool = False) -> str:
-    """One patient's value: '<5' when below the assay limit, '–' when missing."""
+    """One patient's value: '<5' when below the assay limit, '–' when missing.
+
+    Give it the exact value (a Fraction) where there is one: it is rounded as it is, not as a float.
+    """
     if value is None or pd.isna(value):
         return "–"
-    return ("<" if censored else "") + num(float(value), decimals)
+    return ("<" if censored else "") + num(value, decimals)
 
 
 def median_range(values: pd.Series, decimals: int, censored: pd.Series | None = None) -> str:

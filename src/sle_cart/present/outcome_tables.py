@@ -34,20 +34,21 @@ def renal_table(ds: Dataset) -> Table:
     r = renal.renal_response(ds)
     d = ds.definitions
     shown = pd.DataFrame(index=r.index)
+    # shown from the exact values: a float would round -37.5 % (0.88 to 0.55 g/24h) to -37
     shown["Baseline (g/24h)"] = [
-        value_cell(v, 2, c) for v, c in zip(r["baseline_g24h"], r["baseline_censored"])
+        value_cell(v, 2, c) for v, c in zip(r["baseline_exact"], r["baseline_censored"])
     ]
-    shown["Last (g/24h)"] = [value_cell(v, 2, c) for v, c in zip(r["last_g24h"], r["last_censored"])]
+    shown["Last (g/24h)"] = [value_cell(v, 2, c) for v, c in zip(r["last_exact"], r["last_censored"])]
     shown["Day of last"] = [value_cell(v, 0) for v in r["last_day"]]
-    shown["Change (%)"] = [value_cell(v, 0) for v in r["change_pct"]]
+    shown["Change (%)"] = [value_cell(v, 0) for v in r["change_pct_exact"]]
     shown["Renal response"] = r["response"]
     counts = renal.response_counts(ds)
     n = counts["evaluable"]
     shown.loc[f"Summary, {n} evaluable of {len(r)}"] = [
-        median_range(r["baseline_g24h"], 2, r["baseline_censored"]),
-        median_range(r["last_g24h"], 2, r["last_censored"]),
+        median_range(r["baseline_exact"], 2, r["baseline_censored"]),
+        median_range(r["last_exact"], 2, r["last_censored"]),
         "",
-        median_range(r["change_pct"], 0),
+        median_range(r["change_pct_exact"], 0),
         "; ".join(f"{c} {count_ci(counts[c] if n else None, n)}" for c in renal.CATEGORIES),
     ]
     shown.index.name = "Patient"
@@ -65,7 +66,7 @@ def renal_table(ds: Dataset) -> Table:
             "Summary row: median (range); categories as n/N (%; exact 95% CI), N = evaluable patients.",
             *([note] if note else []),
         ],
-        data=r,
+        data=r.drop(columns=["baseline_exact", "last_exact", "change_pct_exact"]),  # fractions: not for a CSV
     ).for_cohort(ds)
 
 
@@ -113,7 +114,7 @@ def serology_table(ds: Dataset) -> Table:
             "exact 95% CI).",
             *[n for n in notes if n],
         ],
-        data=s.join(c, lsuffix="_dsdna", rsuffix="_complement"),
+        data=s.join(c, suffixes=("_dsdna", "_complement")),
     ).for_cohort(ds)
 
 
