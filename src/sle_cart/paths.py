@@ -101,3 +101,16 @@ def refuse_foreign(folder: str | Path, writes: set[str], command: str) -> Path:
             "Choose an empty or new folder."
         )
     return folder
+
+
+#: When set, a file that gets one line per analysis of a definition set and per validation of a
+#: dataset, from every process of a build (the test that counts evaluations reads it).
+EVALUATION_LOG_ENV = "SLE_CART_EVALUATION_LOG"
+
+
+def record_evaluation(label: str) -> None:
+    """Append ``label`` to the evaluation log, if one is set (one short line; appends are atomic)."""
+    log = os.environ.get(EVALUATION_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{label}\n")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
 
 from . import outcomes as o
@@ -36,6 +37,9 @@ class Claim:
     published: str  # as printed in the abstract, so its decimals are known
     compute: Callable[[dict], o.Outcome]
     chapter: str
+
+    def __reduce__(self):  # pickled by id: the catalogue holds the function, which cannot be pickled
+        return (claim_by_id, (self.id,))
 
     def says(self, definitions) -> str:
         """The statement with the definitions in force filled in."""
@@ -68,6 +72,41 @@ from .published import CLAIMS  # noqa: E402 - the table needs Claim, defined abo
 CLAIM_BY_ID = {c.id: c for c in CLAIMS}
 
 
+def claim_by_id(claim_id: str) -> Claim:
+    """The catalogue's claim ``claim_id``."""
+    return CLAIM_BY_ID[claim_id]
+
+
+class Status(StrEnum):
+    """A claim's verdict under one set of definitions."""
+
+    HOLDS = "holds"
+    FAILS = "does not hold"
+    NOT_EVALUABLE = "not evaluable"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One claim evaluated under one set of definitions: the exact value, its support, the verdict."""
+
+    claim: Claim
+    statement: str  # the statement with the definitions in force
+    value: Fraction | int | None  # exact; None = not evaluable
+    n_evaluable: int
+    denominator: int | None
+    ci95: tuple[float, float] | None
+    status: Status
+    method: str | None  # how the p-value was computed ("exact", "normal approximation"); else None
+
+    @property
+    def id(self) -> str:
+        return self.claim.id
+
+    @property
+    def holds(self) -> bool:
+        return self.status is Status.HOLDS
+
+
 def _shown(value: Fraction | int | None, unit: str) -> float | int | None:
     """The JSON value: a whole count as an int, anything else as the float nearest the exact value."""
     if value is None:
@@ -82,30 +121,57 @@ def _has_interval(c: Claim) -> bool:
     return (c.unit == "patients" and c.id != "n_patients") or c.unit == "proportion"
 
 
-def evaluate(ds) -> list[dict]:
-    """All claims with published and reproduced values, n evaluable, denominators and the verdict."""
-    r = o.results(ds)
+def _interval(c: Claim, res: o.Outcome) -> tuple[float, float] | None:
+    if not (_has_interval(c) and res.value is not None and res.denominator):
+        return None
+    k = int(res.value) if c.unit == "patients" else int(Fraction(res.value) * res.denominator)
+    return tuple(round(x, 6) for x in clopper_pearson(k, res.denominator))
+
+
+def verdicts(analyses: o.Analyses) -> tuple[Verdict, ...]:
+    """Every claim under the definitions the analyses were run with."""
     out = []
     for c in CLAIMS:
-        res = c.compute(r)
+        res = c.compute(analyses)
         ok = holds(c.published, res.value)
-        row = {
-            "id": c.id,
-            "statement": c.says(ds.definitions),
-            "unit": c.unit,
-            "published": published_value(c),
-            "reproduced": _shown(res.value, c.unit),
-            "n_evaluable": res.n_evaluable,
-        }
-        if res.denominator is not None:
-            row["denominator"] = res.denominator
-        if _has_interval(c) and res.value is not None and res.denominator:
-            k = int(res.value) if c.unit == "patients" else int(Fraction(res.value) * res.denominator)
-            row["ci95"] = [round(x, 6) for x in clopper_pearson(k, res.denominator)]
-        row.update(
-            holds=ok,
-            status="holds" if ok else ("not evaluable" if res.value is None else "does not hold"),
-            chapter=c.chapter,
-        )
-        out.append(row)
-    return out
+        status = Status.HOLDS if ok else (Status.NOT_EVALUABLE if res.value is None else Status.FAILS)
+        method = analyses.test(3).method_label if c.unit == "p" and res.value is not None else None
+        out.append(
+            Verdict(
+                c, statement(c, analyses.definitions, method), res.value, res.n_evaluable, res.denominator,
+                _interval(c, res), status, method,
+            )
+        )  # fmt: skip
+    return tuple(out)
+
+
+def statement(c: Claim, definitions, method: str | None = None) -> str:
+    """The claim's statement; the p-value's names the method that gave it."""
+    text = c.says(definitions)
+    return f"{text}, {method}" if method else text
+
+
+def row(v: Verdict) -> dict:
+    """The claims.json row of a verdict (data contract v2, "Claims")."""
+    out = {
+        "id": v.id,
+        "statement": v.statement,
+        "unit": v.claim.unit,
+        "published": published_value(v.claim),
+        "reproduced": _shown(v.value, v.claim.unit),
+        "n_evaluable": v.n_evaluable,
+    }
+    if v.method:
+        out["method"] = v.method
+    if v.denominator is not None:
+        out["denominator"] = v.denominator
+    if v.ci95 is not None:
+        out["ci95"] = list(v.ci95)
+    return out | {"holds": v.holds, "status": str(v.status), "chapter": v.claim.chapter}
+
+
+def evaluate(ds) -> list[dict]:
+    """All claims of ``ds`` under its own definitions, as claims.json rows (computed once per dataset)."""
+    from .findings import verdicts_of
+
+    return [row(v) for v in verdicts_of(ds)]

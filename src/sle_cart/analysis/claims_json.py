@@ -1,9 +1,12 @@
 """claims.json: every claim with its value, denominator, interval and robustness, for machines.
 
 Schema: the data contract's "Claims" section, extended with ``alternatives``
-(the robustness ledger's choices) and, per claim, ``holds_under`` (alternative
-id -> true/false), ``status_under`` (the status under each) and ``robustness``
-("robust" or "fragile").
+(the robustness ledger's choices) and, per claim, ``method`` (for the p-value:
+"exact" or "normal approximation"), ``holds_under`` (alternative id ->
+true/false), ``status_under`` (the status under each), ``robustness`` ("robust",
+"fragile", "does not hold" or "not evaluable", :class:`.robustness.Robustness`)
+and ``alternatives_that_matter`` (fragile: those it fails under; otherwise
+those under which it would hold).  Everything is read from the findings.
 """
 
 from __future__ import annotations
@@ -12,34 +15,40 @@ import json
 from pathlib import Path
 
 from . import claims, robustness
+from .findings import Findings, findings_of
 
 
-def claims_document(ds, results: list[dict] | None = None) -> dict:
-    """The claims.json document."""
-    results = claims.evaluate(ds) if results is None else results
-    under = robustness.holds_under(ds)
+def claim_rows(found: Findings) -> list[dict]:
+    """The ``claims`` list: one row per claim."""
     rows = []
-    for row in results:
-        statuses = under[row["id"]]
-        fragile = robustness.fragile_to(statuses)
+    for c in found.claims:
+        statuses = {a: str(s) for a, s in c.under}
         rows.append(
-            {
-                **row,
+            claims.row(c.verdict)
+            | {
                 "holds_under": {a: s == "holds" for a, s in statuses.items()},
                 "status_under": statuses,
-                "robustness": "fragile" if fragile else "robust",
+                "robustness": str(c.robustness),
+                "alternatives_that_matter": list(c.alternatives),
             }
         )
+    return rows
+
+
+def claims_document(ds, found: Findings | None = None) -> dict:
+    """The claims.json document."""
+    found = findings_of(ds) if found is None else found
     return {
         "dataset": {
             "name": ds.name,
             "provenance": ds.provenance,
             "license": ds.license,
-            "sha256": ds.sha256(),
+            "sha256": found.sha256,
         },
         "source": claims.CITATION,
         "alternatives": robustness.alternatives_document(),
-        "claims": rows,
+        "robustness_counts": {str(k): n for k, n in found.counts().items()},
+        "claims": claim_rows(found),
     }
 
 

@@ -1,4 +1,9 @@
-"""What every claim needs, computed once per dataset, and the claim outcome type.
+"""Every analysis of one dataset under one set of definitions, computed once, and the claim outcome type.
+
+:func:`analyse` runs each analysis of the book once and keeps its result in an
+:class:`Analyses` (the frames of Table 1, Figures 1 and 2, the SLEDAI-2K tests,
+renal, serology and safety).  Claims, tables, figures and prose all read these
+results; none calls an analysis function again.
 
 Each claim reduces to an :class:`Outcome`: the exact value, the number of
 patients (or, for the p-value, non-zero pairs) it rests on, and for counts and
@@ -12,7 +17,10 @@ from fractions import Fraction
 
 import pandas as pd
 
+from sle_cart.paths import record_evaluation
+
 from . import cohort, disease_activity, kinetics, renal, safety, serology
+from .disease_activity import ChangeTest
 from .exact import Obs, maximum, median, minimum, observations
 from .visits import decide_at_least
 
@@ -31,21 +39,60 @@ class Outcome:
     denominator: int | None = None
 
 
-def results(ds) -> dict:
-    """Everything the claims need, computed once."""
-    return {
-        "p": ds.patients,
-        "kin": kinetics.car_t_kinetics(ds),
-        "dep": kinetics.bcell_depletion(ds, days=CLAIM_DEPLETION_DAYS),
-        "sl": disease_activity.sledai_visits(ds),
-        "test": disease_activity.sledai_change_test(ds, month=3),
-        "renal": renal.response_counts(ds),
-        "dsdna": serology.dsdna_conversion(ds),
-        "comp": serology.complement_normalisation(ds),
-        "safety": safety.safety_counts(ds),
-        "fu": cohort.follow_up(ds),
-        "d": ds.definitions,
-    }
+@dataclass(frozen=True)
+class Analyses:
+    """The results of every analysis of one dataset under one set of definitions.
+
+    Frames are indexed by patient id.  ``label`` names the definition set
+    ("as defined" or an alternative's id).
+    """
+
+    label: str
+    definitions: object
+    patients: pd.DataFrame
+    baseline: pd.DataFrame  # Table 1: patients' columns, dose per kg and baseline labs
+    follow_up: pd.Series
+    kinetics: pd.DataFrame  # Figure 1a, Table 2
+    depletion: pd.DataFrame  # Figure 1b, Table 3: depleted by the definitions' days and the claims' days
+    sledai: pd.DataFrame  # Figure 2a, Table 4
+    tests: dict[int, ChangeTest]  # month -> baseline vs month SLEDAI-2K test
+    renal: pd.DataFrame  # Figure 2b, Table 5: per patient with lupus nephritis
+    renal_counts: dict
+    dsdna: pd.DataFrame  # Figure 2c
+    complement: pd.DataFrame  # Figure 2d
+    adverse_events: pd.DataFrame  # Figure S1, Table 7
+    worst_grades: pd.DataFrame
+    safety: dict
+
+    def test(self, month: int) -> ChangeTest:
+        return self.tests[month]
+
+
+def analyse(ds, label: str = "as defined") -> Analyses:
+    """Run every analysis once for ``ds`` under its definitions (``label`` names them)."""
+    record_evaluation(label)
+    d = ds.definitions
+    days = tuple(sorted({*d.bcell_depletion_days, *CLAIM_DEPLETION_DAYS}))
+    visits = disease_activity.sledai_visits(ds)
+    response = renal.renal_response(ds)
+    return Analyses(
+        label=label,
+        definitions=d,
+        patients=ds.patients,
+        baseline=cohort.baseline_values(ds),
+        follow_up=cohort.follow_up(ds),
+        kinetics=kinetics.car_t_kinetics(ds),
+        depletion=kinetics.bcell_depletion(ds, days=days),
+        sledai=visits,
+        tests={m: disease_activity.change_test(visits, m) for m in (1, 3)},
+        renal=response,
+        renal_counts=renal.count_responses(response),
+        dsdna=serology.dsdna_conversion(ds),
+        complement=serology.complement_normalisation(ds),
+        adverse_events=safety.adverse_events(ds),
+        worst_grades=safety.worst_grades(ds),
+        safety=safety.safety_counts(ds),
+    )
 
 
 STATS = {"median": median, "min": minimum, "max": maximum}
@@ -67,9 +114,9 @@ def count(flags: pd.Series) -> Outcome:
     return Outcome(int(decided.astype(bool).sum()) if n else None, n, n)
 
 
-def car_t_peak(r: dict, which: str) -> Outcome:
+def car_t_peak(r: Analyses, which: str) -> Outcome:
     """Peak CAR T: quantified peaks, with non-expanders ranked below every one of them."""
-    kin = r["kin"]
+    kin = r.kinetics
     sampled = kin[kin["expander"].notna()]
     obs = [
         Obs(Fraction(0), True) if not e else Obs(Fraction(v))  # exact decimal text: no float rounds it
@@ -78,48 +125,48 @@ def car_t_peak(r: dict, which: str) -> Outcome:
     return statistic(obs, which)
 
 
-def sledai(r: dict, visit: str, which: str) -> Outcome:
-    sl = r["sl"]
-    return column_stat(sl[visit], which, sl[f"{visit}_censored"])
+def sledai(r: Analyses, visit: str, which: str) -> Outcome:
+    sl = r.sledai
+    return column_stat(sl[f"{visit}_exact"].where(sl[visit].notna()), which, sl[f"{visit}_censored"])
 
 
-def sledai_at_entry(r: dict) -> Outcome:
-    sl = r["sl"].dropna(subset=["baseline"])
+def sledai_at_entry(r: Analyses) -> Outcome:
+    sl = r.sledai.dropna(subset=["baseline"])
     return count(decide_at_least(sl["baseline"].astype(float), sl["baseline_censored"], SLEDAI_ENTRY))
 
 
-def prior_lines(r: dict) -> Outcome:
-    lines = r["p"]["prior_therapy_lines"].dropna()
+def prior_lines(r: Analyses) -> Outcome:
+    lines = r.patients["prior_therapy_lines"].dropna()
     return count((lines >= 2).astype("boolean"))
 
 
-def sex(r: dict, code: str | None) -> Outcome:
+def sex(r: Analyses, code: str | None) -> Outcome:
     """Patients of one sex (None: all patients), out of all patients."""
-    n = len(r["p"])
-    return Outcome(n if code is None else int((r["p"]["sex"] == code).sum()), n, n)
+    n = len(r.patients)
+    return Outcome(n if code is None else int((r.patients["sex"] == code).sum()), n, n)
 
 
-def renal_count(r: dict, category: str) -> Outcome:
-    c = r["renal"]
+def renal_count(r: Analyses, category: str) -> Outcome:
+    c = r.renal_counts
     n = c["evaluable"]
     return Outcome(c[category] if n else None, n, n)
 
 
-def renal_rate(r: dict) -> Outcome:
-    c = r["renal"]
+def renal_rate(r: Analyses) -> Outcome:
+    c = r.renal_counts
     n = c["evaluable"]
     return Outcome(Fraction(c["complete"] + c["partial"], n) if n else None, n, n)
 
 
-def complement(r: dict) -> Outcome:
-    return count(r["comp"][f"normal_by_day{r['d'].complement_normal_by_day}"])
+def complement(r: Analyses) -> Outcome:
+    return count(r.complement[f"normal_by_day{r.definitions.complement_normal_by_day}"])
 
 
-def safety_count(r: dict, key: str) -> Outcome:
-    n = r["safety"]["n_patients"]
-    return Outcome(r["safety"][key], n, n)
+def safety_count(r: Analyses, key: str) -> Outcome:
+    n = r.safety["n_patients"]
+    return Outcome(r.safety[key], n, n)
 
 
-def p_value(r: dict) -> Outcome:
-    t = r["test"]
-    return Outcome(t["p_exact"], t["n"])
+def p_value(r: Analyses) -> Outcome:
+    t = r.test(3)
+    return Outcome(t.p, t.n)

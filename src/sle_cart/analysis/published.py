@@ -13,7 +13,7 @@ from .claims import Claim
 
 def _stat(frame: str, col: str, which: str):
     # a number column's exact companion when it has one: the float may have rounded its decimal text
-    return lambda r: o.column_stat(r[frame].get(f"{col}_exact", r[frame][col]), which)
+    return lambda r: o.column_stat(getattr(r, frame).get(f"{col}_exact", getattr(r, frame)[col]), which)
 
 
 P, N = "patients", "table1"
@@ -21,15 +21,15 @@ CLAIMS: list[Claim] = [
     Claim("n_patients", "Patients treated", P, "6", lambda r: o.sex(r, None), N),
     Claim("n_female", "Women", P, "3", lambda r: o.sex(r, "F"), N),
     Claim("n_male", "Men", P, "3", lambda r: o.sex(r, "M"), N),
-    Claim("age_median", "Age, median", "years", "37", _stat("p", "age_years", "median"), N),
-    Claim("age_min", "Age, minimum", "years", "19", _stat("p", "age_years", "min"), N),
-    Claim("age_max", "Age, maximum", "years", "43", _stat("p", "age_years", "max"), N),
+    Claim("age_median", "Age, median", "years", "37", _stat("patients", "age_years", "median"), N),
+    Claim("age_min", "Age, minimum", "years", "19", _stat("patients", "age_years", "min"), N),
+    Claim("age_max", "Age, maximum", "years", "43", _stat("patients", "age_years", "max"), N),
     Claim(
         "disease_duration_median",
         "Disease duration, median",
         "years",
         "9.5",
-        _stat("p", "disease_duration_years", "median"),
+        _stat("patients", "disease_duration_years", "median"),
         N,
     ),
     Claim(
@@ -37,7 +37,7 @@ CLAIMS: list[Claim] = [
         "Disease duration, minimum",
         "years",
         "3",
-        _stat("p", "disease_duration_years", "min"),
+        _stat("patients", "disease_duration_years", "min"),
         N,
     ),
     Claim(
@@ -45,7 +45,7 @@ CLAIMS: list[Claim] = [
         "Disease duration, maximum",
         "years",
         "14",
-        _stat("p", "disease_duration_years", "max"),
+        _stat("patients", "disease_duration_years", "max"),
         N,
     ),
     Claim("n_sledai_baseline_ge_10", "Patients with baseline SLEDAI-2K ≥ 10", P, "6", o.sledai_at_entry, N),
@@ -55,11 +55,15 @@ CLAIMS: list[Claim] = [
         "Follow-up, median",
         "months",
         "5.5",
-        lambda r: o.column_stat(r["fu"], "median"),
+        lambda r: o.column_stat(r.follow_up, "median"),
         N,
     ),
-    Claim("follow_up_min", "Follow-up, minimum", "months", "4", lambda r: o.column_stat(r["fu"], "min"), N),
-    Claim("follow_up_max", "Follow-up, maximum", "months", "7", lambda r: o.column_stat(r["fu"], "max"), N),
+    Claim(
+        "follow_up_min", "Follow-up, minimum", "months", "4", lambda r: o.column_stat(r.follow_up, "min"), N
+    ),
+    Claim(
+        "follow_up_max", "Follow-up, maximum", "months", "7", lambda r: o.column_stat(r.follow_up, "max"), N
+    ),
     Claim(
         "car_t_peak_median",
         "Peak CAR+ T cells (days 0–{d.kinetics_window_days}), median",
@@ -73,7 +77,7 @@ CLAIMS: list[Claim] = [
         "Day of peak CAR+ T cells, median",
         "day",
         "8.5",
-        _stat("kin", "tmax_day", "median"),
+        _stat("kinetics", "tmax_day", "median"),
         "fig1a",
     ),
     Claim(
@@ -81,7 +85,7 @@ CLAIMS: list[Claim] = [
         "Day of peak CAR+ T cells, minimum",
         "day",
         "7",
-        _stat("kin", "tmax_day", "min"),
+        _stat("kinetics", "tmax_day", "min"),
         "fig1a",
     ),
     Claim(
@@ -89,7 +93,7 @@ CLAIMS: list[Claim] = [
         "Day of peak CAR+ T cells, maximum",
         "day",
         "11",
-        _stat("kin", "tmax_day", "max"),
+        _stat("kinetics", "tmax_day", "max"),
         "fig1a",
     ),
     Claim(
@@ -97,7 +101,7 @@ CLAIMS: list[Claim] = [
         "Patients with CD19+ B cells < {d.bcell_depletion_below:g}/µL by day 1",
         P,
         "5",
-        lambda r: o.count(r["dep"]["depleted_by_day1"]),
+        lambda r: o.count(r.depletion["depleted_by_day1"]),
         "fig1b",
     ),
     Claim(
@@ -105,7 +109,7 @@ CLAIMS: list[Claim] = [
         "Patients with CD19+ B cells < {d.bcell_depletion_below:g}/µL by day 4",
         P,
         "6",
-        lambda r: o.count(r["dep"]["depleted_by_day4"]),
+        lambda r: o.count(r.depletion["depleted_by_day4"]),
         "fig1b",
     ),
     Claim(
@@ -182,7 +186,7 @@ CLAIMS: list[Claim] = [
     ),
     Claim(
         "sledai_m3_p_value",
-        "SLEDAI-2K baseline vs month 3, exact Wilcoxon signed-rank p",
+        "SLEDAI-2K baseline vs month 3, two-sided Wilcoxon signed-rank p",
         "p",
         "<0.05",
         o.p_value,
@@ -213,7 +217,7 @@ CLAIMS: list[Claim] = [
         "Anti-dsDNA negative conversion (positive at baseline)",
         P,
         "3",
-        lambda r: o.count(r["dsdna"]["converted_negative"]),
+        lambda r: o.count(r.dsdna["converted_negative"]),
         "fig2c",
     ),
     Claim(

@@ -102,7 +102,11 @@ def response_counts(ds) -> dict:
     Rate = (complete + partial) / evaluable (contract v2); complete + partial +
     none = evaluable.  The rate is None when no patient is evaluable.
     """
-    r = renal_response(ds)
+    return count_responses(renal_response(ds))
+
+
+def count_responses(r: pd.DataFrame) -> dict:
+    """:func:`response_counts` from the per-patient frame of :func:`renal_response`."""
     counts = {c: int((r["response"] == c).sum()) for c in CATEGORIES}
     counts["evaluable"] = sum(counts[c] for c in CATEGORIES)
     counts["not evaluable"] = int((r["response"] == NOT_EVALUABLE).sum())

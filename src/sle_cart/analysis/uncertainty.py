@@ -12,7 +12,7 @@
 
 The attained level, and what ``ShiftEstimate.level_basis`` says about it:
 
-* ``"exact"`` — no ties among |d| and no zero difference.  Then the number of
+* ``"exact"`` — no ties among ``|d|`` and no zero difference.  Then the number of
   positive Walsh averages is the signed-rank statistic W+ (Tukey), so the level is
   1 − 2·P(W+ <= k − 1) under the signed-rank distribution over ranks 1..n (§3.3),
   whatever the data.
@@ -24,7 +24,7 @@ The attained level, and what ``ShiftEstimate.level_basis`` says about it:
   is the share of those 2^m equally likely data sets whose interval
   [W_(k), W_(N+1−k)] (closed) contains 0:
 
-      level(k) = #{s in {−1, +1}^m : W_(k)(s·|d|) <= 0 <= W_(N+1−k)(s·|d|)} / 2^m.
+      level(k) = #{s in {−1, +1}^m : W_(k)(s·d) <= 0 <= W_(N+1−k)(s·d)} / 2^m  (d: the magnitudes).
 
   It is counted exactly, for any n, by the correspondence between Walsh averages
   and signs (see ``_permutation_levels``).  Without ties or zeros it reduces to

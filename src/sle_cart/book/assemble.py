@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sle_cart.analysis.findings import CHECKED_ENV
 from sle_cart.paths import BOOK_FILES, EXTRA
 
 from .plan import BuildError, Plan, digest
@@ -97,6 +98,7 @@ def build_site(plan: Plan, book: Path, stage: Path) -> Path:
     complete.unlink(missing_ok=True)
     _sync_tree(book, work)
     env = dict(os.environ, SLE_CART_DATA=str(plan.data), PYTHONHASHSEED="0")
+    env[CHECKED_ENV] = str(plan.checked)
     jb = Path(sys.executable).parent / "jupyter-book"
     cmd = [str(jb), "build", str(work), "-W", "-n", "--keep-going"] + ([] if incremental else ["--all"])
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)

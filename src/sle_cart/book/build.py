@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sle_cart import __version__
+from sle_cart.analysis import findings
+from sle_cart.analysis.findings import Findings
 from sle_cart.inputs.dataset import load_cached
 from sle_cart.paths import BUNDLED, ROOT, chapter_cache, default_site
 from sle_cart.present import publication
@@ -91,17 +93,33 @@ def build(
         guard.check_site_folder(out, data=data, book_root=root, cache=cache)  # it may have changed meanwhile
         staging.clean_stale(out)
         plan = make_plan(root, data, out, cache, ds, force=force, jobs=jobs)
+        found = _findings(plan)
         result = _run(plan, say)
     result.seconds = time.perf_counter() - t_start
-    n_ok = sum(c["holds"] for c in result.claims)
+    n_ok = found.n_holding
     say(
         f"built {len(result.executed)} executed, {len(result.cached)} cached chapters in "
         f"{result.seconds:.1f} s; {n_ok}/{len(result.claims)} claims hold; open {out / 'index.html'}"
     )
     if strict and n_ok < len(result.claims):
-        failing = [c["id"] for c in result.claims if not c["holds"]]
+        failing = [c.id for c in found.claims if not c.holds]
         raise BuildError(f"--strict: {len(failing)} claim(s) do not hold: {', '.join(failing)}")
     return result
+
+
+def _findings(plan: Plan) -> Findings:
+    """The findings of the dataset: computed once per build, or read back when this content had them."""
+    if plan.checked.exists():
+        try:
+            _, found = findings.load(plan.checked)
+            if found.sha256 == plan.dataset.sha256():
+                findings.remember(plan.dataset, found)  # the paper, exports and crate read them too
+                return found
+        except Exception:  # unreadable or from another environment: compute again
+            pass
+    found = findings.findings_of(plan.dataset)
+    findings.save(plan.dataset, found, plan.checked)
+    return found
 
 
 def _run(plan: Plan, say: Callable[[str], None]) -> Result:

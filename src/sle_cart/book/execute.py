@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from sle_cart.analysis.findings import CHECKED_ENV
 from sle_cart.paths import BUNDLED, EXTRA, failed_dir
 
 from .plan import BuildError, Plan
@@ -54,11 +55,17 @@ def _sandbox(sandbox: Path, data_dir: str, bundled: bool) -> dict:
     return {"data_dir": LINKED_DATA}
 
 
-def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool) -> dict:
-    """Run one chapter in its own sandbox (runs in a worker process)."""
+def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, checked: str) -> dict:
+    """Run one chapter in its own sandbox (runs in a worker process).
+
+    The chapter's kernel inherits ``CHECKED_ENV``: it reads the dataset and the
+    findings the build computed, so it neither re-reads the input files (which
+    may have changed since they were checked) nor recomputes a number.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    os.environ[CHECKED_ENV] = checked
     box = Path(sandbox)
     params = _sandbox(box, data_dir, bundled)
     out_nb = box / "chapters" / Path(nb_src).name
@@ -99,7 +106,14 @@ def _run_chapters(plan: Plan, stage: Path) -> Iterator[tuple[Path, dict]]:
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         futures = {
-            pool.submit(_execute_one, str(nb), str(stage / "run" / nb.stem), str(plan.data), plan.bundled): nb
+            pool.submit(
+                _execute_one,
+                str(nb),
+                str(stage / "run" / nb.stem),
+                str(plan.data),
+                plan.bundled,
+                str(plan.checked),
+            ): nb
             for nb in plan.todo
         }
         for fut in as_completed(futures):

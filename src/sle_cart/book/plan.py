@@ -97,6 +97,11 @@ class Plan:
         """The bundled dataset: its executed notebooks are the committed nbval reference."""
         return self.data == BUNDLED.resolve()
 
+    @property
+    def checked(self) -> Path:
+        """The dataset as checked and its findings, written once for the chapters and Sphinx to read."""
+        return self.cache / f"findings-{self.keys['_shared']}.pickle"
+
     def entry(self, nb: Path) -> Path:
         """The cache folder holding a chapter's executed notebook and its downloads."""
         return self.cache / f"{nb.stem}-{self.keys[nb.stem]}"
@@ -119,6 +124,7 @@ def make_plan(
     shared = digest(
         code_digest().encode(), ds.sha256().encode(), str(plan.bundled).encode(), CACHE_VERSION.encode()
     )
+    plan.keys["_shared"] = shared
     for nb in plan.chapters:
         plan.keys[nb.stem] = digest(shared.encode(), notebook_source_digest(nb).encode(), nb.name.encode())
         if force or not (plan.entry(nb) / "done").exists():

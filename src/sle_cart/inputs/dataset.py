@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sle_cart.paths import dataset_cache
+from sle_cart.paths import dataset_cache, record_evaluation
 
 from . import contract
 from .definitions import Definitions
@@ -66,6 +66,7 @@ class Dataset:
     files: list[Path]
     notes: list[str] = field(default_factory=list)
     warnings: list[Violation] = field(default_factory=list)
+    digest: str = ""  # SHA-256 of the files as validated (see sha256)
 
     @property
     def reconstructed(self) -> bool:
@@ -76,7 +77,15 @@ class Dataset:
         return self.provenance == "synthetic"
 
     def sha256(self) -> str:
-        """One digest over the dataset files (names and bytes), order-independent."""
+        """One digest over the dataset files (names and bytes), order-independent, taken when validated.
+
+        The digest is of the files as they were read: an edit after validation
+        cannot make the provenance describe data the results did not come from.
+        """
+        return self.digest or self.files_sha256()
+
+    def files_sha256(self) -> str:
+        """The digest of the files as they are now."""
         h = hashlib.sha256()
         for f in sorted(self.files, key=lambda p: p.name):
             h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
@@ -117,7 +126,10 @@ def load(path: str | Path) -> Dataset:
     if errors:
         raise DataError(path, sort_violations(errors, raw.labels))
     warnings += baseline_warnings(typed["patients"], typed["measurements"], raw.labels["measurements"])
-    return _dataset(path, meta, typed, raw.files + [path / "dataset.yml"], notes, warnings)
+    record_evaluation("validate")
+    ds = _dataset(path, meta, typed, raw.files + [path / "dataset.yml"], notes, warnings)
+    ds.digest = ds.files_sha256()
+    return ds
 
 
 def _typed_tables(raw, errors: list[Violation], notes: list[str]) -> dict[str, pd.DataFrame]:

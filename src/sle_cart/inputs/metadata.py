@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import fields
+from fractions import Fraction
 from pathlib import Path
 
 import yaml
-
-from sle_cart.analysis.exact import exact
 
 from .definitions import ANALYTES, Definitions, resolve
 from .errors import Violation
@@ -197,7 +196,11 @@ def _check_range(analyte, rr, errors: list[Violation], notes: list[str]) -> dict
         return None
     canonical = ANALYTES[analyte][1]
     # YAML has read the limits as numbers already; the conversion itself is exact (90 mg/dL * 0.01 = 0.9 g/L)
-    new = {k: float(exact(rr[k]) * factor) for k in ("lower", "upper") if rr.get(k) is not None}
+    new = {
+        k: float(Fraction(repr(float(rr[k]))) * factor)  # YAML gave a float: its shortest repr is the text
+        for k in ("lower", "upper")
+        if rr.get(k) is not None
+    }
     notes.append(f"reference range of {analyte} converted from {unit} to {canonical}")
     return {**new, "unit": canonical}
 

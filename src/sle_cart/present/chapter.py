@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sle_cart.analysis import findings
 from sle_cart.inputs import dataset
 
 from . import registry
@@ -28,8 +29,13 @@ __all__ = ["dataset_notes", "open_dataset", "show", "summary_section"]
 
 
 def open_dataset(data_dir: str | Path) -> dataset.Dataset:
-    """Load and validate the dataset a chapter is parameterised with (validated once per content)."""
-    return dataset.load_cached(data_dir)
+    """The dataset a chapter is parameterised with.
+
+    In a build, the dataset as the build checked it, with its findings (nothing is
+    validated or computed again); run on its own, the dataset validated once per content.
+    """
+    handed = findings.handed_over()
+    return handed[0] if handed is not None else dataset.load_cached(data_dir)
 
 
 def show(name: str, ds: dataset.Dataset, out_dir: str | Path) -> Figure | Table:

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 import altair as alt
 import pandas as pd
 
-from sle_cart.analysis import disease_activity, kinetics, renal, safety, serology
+from sle_cart.analysis import renal
+from sle_cart.analysis.exact import median, observations
 
+from .cells import analysed
 from .charts import HEIGHT, WIDTH, Figure, count, described, normal_range_text, num, span, symlog_ticks
 from .charts import trajectory_text as about
 from .layers import (
@@ -27,10 +29,8 @@ from .layers import (
     markers,
     patient_colour,
     points,
-    swimmer,
     titled,
     trajectories,
-    window_label,
     with_normal_band,
 )
 
@@ -52,7 +52,7 @@ def fig1a_car_t_expansion(ds: Dataset) -> Figure:
     if data.empty:
         what = "CAR T cell counts" + ("" if ds.series("car_t").empty else f" on days 0–{window}")
         return Figure(None, data, caption=caption, absent=f"This dataset has no {what}")
-    kin = kinetics.car_t_kinetics(ds)
+    kin = analysed(ds).kinetics.copy()
     peaks = kin[kin["expander"].fillna(False).astype(bool)].reset_index()
     non_expanders = int((~kin["expander"].fillna(True).astype(bool)).sum())
     chart = trajectories(ds, data, "CAR+ T cells (cells/µL, log scale)", alt.Scale(type="log"))
@@ -89,7 +89,7 @@ def fig1b_b_cells(ds: Dataset) -> Figure:
         return Figure(None, data, caption=caption, absent="This dataset has no CD19+ B cell counts")
     chart = trajectories(ds, data, "CD19+ B cells (cells/µL, log scale)", alt.Scale(type="log"))
     chart = chart + labelled_rule(threshold, f"depletion < {num(threshold)} cells/µL")
-    dep = kinetics.bcell_depletion(ds).dropna(subset=["first_depleted_day"]).reset_index()
+    dep = analysed(ds).depletion.copy().dropna(subset=["first_depleted_day"]).reset_index()
     if not is_large(ds):
         dep = dep.merge(data, left_on=["patient_id", "first_depleted_day"], right_on=["patient_id", "day"])
         tip = [alt.Tooltip("first_depleted_day:Q", title="first depleted day")]
@@ -102,10 +102,27 @@ def fig1b_b_cells(ds: Dataset) -> Figure:
     return Figure(chart, data, caption=caption, note=cohort_note(ds))
 
 
+def _visit_medians(v: pd.DataFrame, visits: dict[str, str]) -> tuple[pd.DataFrame, str]:
+    """The median line's points and its description: censoring-aware, so a median resting on a score
+    below the assay limit is not drawn and is said to be not estimable."""
+    points, said = [], []
+    for col, name in visits.items():
+        obs = observations(v[col], v[f"{col}_censored"])
+        if not obs:
+            continue
+        m = median(obs)
+        if m is None:
+            said.append(f"median not estimable at {name.lower()} (it rests on a score below the assay limit)")
+            continue
+        points.append({"visit": name, "sledai_2k": float(m)})
+        said.append(f"median {num(m)} at {name.lower()} ({count(len(obs), 'patient')})")
+    return pd.DataFrame(points, columns=["visit", "sledai_2k"]), "; ".join(said)
+
+
 def fig2a_sledai(ds: Dataset) -> Figure:
     """Fig. 2a: SLEDAI-2K at baseline, month 1 and month 3 per patient, with the median."""
     visits = {"baseline": "Baseline", "month1": "Month 1", "month3": "Month 3"}
-    v = disease_activity.sledai_visits(ds).reset_index()
+    v = analysed(ds).sledai.copy().reset_index()
     long = v.melt(id_vars="patient_id", value_vars=list(visits), var_name="visit", value_name="sledai_2k")
     long = long.dropna().assign(visit=lambda d: d["visit"].map(visits)).reset_index(drop=True)
     long["sledai_2k"] = long["sledai_2k"].astype(float)
@@ -116,7 +133,7 @@ def fig2a_sledai(ds: Dataset) -> Figure:
         return Figure(None, long, absent=f"This dataset has no {what}")
     x = alt.X("visit:O", sort=list(visits.values()), title="Visit")
     y = alt.Y("sledai_2k:Q", title="SLEDAI-2K (points)")
-    med = long.groupby("visit", as_index=False)["sledai_2k"].median()
+    med, medians = _visit_medians(v, visits)
     chart = (
         alt.Chart(med)
         .mark_line(color="black", strokeWidth=3, point=alt.OverlayMarkDef(color="black", size=70))
@@ -126,10 +143,6 @@ def fig2a_sledai(ds: Dataset) -> Figure:
         tip = ["patient_id:N", "visit:N", "sledai_2k:Q"]
         base = alt.Chart(long).encode(x=x, y=y, color=patient_colour(ds), detail="patient_id:N", tooltip=tip)
         chart = base.mark_line(opacity=0.8) + base.mark_point(filled=True, size=40) + chart
-    n = long.groupby("visit")["patient_id"].nunique()
-    medians = "; ".join(
-        f"median {num(m)} at {v.lower()} ({count(n[v], 'patient')})" for v, m in med.itertuples(False)
-    )
     desc = (
         "Line chart of SLEDAI-2K (points) per patient at baseline, month 1 and month 3, median in black; "
         f"{long['patient_id'].nunique()} of {count(len(ds.patients), 'patient')}; {medians}."
@@ -142,7 +155,7 @@ def fig2b_proteinuria(ds: Dataset) -> Figure:
     data = points(ds, "urine_protein_24h")
     if data.empty:
         return Figure(None, data, absent="This dataset has no 24-hour urine protein values")
-    data["renal_response"] = data["patient_id"].map(renal.renal_response(ds)["response"])
+    data["renal_response"] = data["patient_id"].map(analysed(ds).renal.copy()["response"])
     data["renal_response"] = data["renal_response"].fillna("no lupus nephritis")
     kinds = (*renal.CATEGORIES, renal.NOT_EVALUABLE, "no lupus nephritis")
     present = [c for c in kinds if c in set(data["renal_response"])]
@@ -156,7 +169,7 @@ def fig2b_proteinuria(ds: Dataset) -> Figure:
     )
     cr = ds.definitions.renal_complete_below_g24h
     chart = chart + labelled_rule(cr, f"complete response < {num(cr)} g/24h")
-    c = renal.response_counts(ds)
+    c = analysed(ds).renal_counts
     desc = about(ds, data, "24-hour urine protein", "g/24h", "linear scale") + (
         f"; dashed line at the complete-response threshold, {num(cr)} g/24h; renal response {c['complete']} "
         f"complete, {c['partial']} partial, {c['none']} none of {c['evaluable']} evaluable"
@@ -171,7 +184,7 @@ def fig2c_anti_dsdna(ds: Dataset) -> Figure:
     data = points(ds, "anti_dsdna")
     if data.empty:
         return Figure(None, data, absent="This dataset has no anti-dsDNA values")
-    conv = serology.dsdna_conversion(ds)["converted_negative"]
+    conv = analysed(ds).dsdna.copy()["converted_negative"]
     data["converted_negative"] = data["patient_id"].map(conv).astype("string").fillna("not evaluable")
     uln = ds.reference_range("anti_dsdna")[1]
     top = max(float(data["value"].max()), float(uln or 0))
@@ -213,86 +226,3 @@ def fig2d_complement(ds: Dataset) -> Figure:
     note = f"This dataset has no {missing[0]} values; only {have[0].upper()} is drawn." if missing else ""
     chart = described(alt.hconcat(*panels).configure_view(stroke=None), " ".join(texts))
     return Figure(chart, data, note=" ".join(t for t in (note, cohort_note(ds)) if t))
-
-
-def fig_safety_swimmer(ds: Dataset) -> Figure:
-    """Safety: CRS and ICANS episodes per patient from onset to resolution (swimmer chart); episodes after
-    the safety window are drawn but marked, ongoing ones run to the end of follow-up."""
-    w = ds.definitions.safety_window_days
-    ae = _episodes(ds)
-    data = ae.drop(columns=["start", "end", "label", "window", "ongoing"])
-    counts = (
-        f"{count(len(ae), 'episode')} in {ae['patient_id'].nunique()} of {count(len(ds.patients), 'patient')}"
-        + (f", grade {span(ae['grade'])}" if len(ae) else "")
-        + f"; {int((~ae['in_window']).sum())} with onset after day {w} (not counted); "
-        f"{int(ae['ongoing'].sum())} ongoing"
-    )
-    if is_large(ds):
-        desc = f"Bar chart of patients by worst CRS and ICANS grade (onset on days 0–{w}); {counts}."
-        caption = f"Patients by their worst CRS and ICANS grade (ASTCT 2019), onset on days 0–{w}."
-        note = f"With {len(ds.patients)} patients the per-patient swimmer chart is replaced by counts; "
-        note += "every episode is in the data (CSV) download."
-        return Figure(described(_worst_grade_bars(ds), desc), data, caption=caption, note=note)
-    chart, x_max = swimmer(ds, ae, w)
-    desc = f"Swimmer chart of CRS and ICANS episodes per patient, days 0 to {num(x_max)}; {counts}."
-    caption = (
-        f"CRS and ICANS episodes per patient (ASTCT 2019 grade), from onset to resolution; patients "
-        f"without a bar had neither. The dashed line ends the {w}-day safety window: episodes with onset "
-        "after it are drawn lighter with a dashed outline and are not counted. An ongoing episode (no "
-        "resolution day) runs to the end of the patient's follow-up and ends in an arrow head."
-    )
-    return Figure(described(chart, desc), data, caption=caption)
-
-
-def _worst_grade_bars(ds: Dataset):
-    """Large cohorts: patients by worst CRS and ICANS grade (episodes in the window), as stacked bars."""
-    w = safety.worst_grades(ds).reset_index().melt(id_vars="patient_id", var_name="event", value_name="grade")
-    w["event"] = w["event"].map({"worst_crs_grade": "CRS", "worst_icans_grade": "ICANS"})
-    w["worst grade"] = w["grade"].map(lambda g: "none" if g == 0 else f"grade {g}")
-    counts = w.groupby(["event", "worst grade"], as_index=False).size().rename(columns={"size": "patients"})
-    grades = ["none", *[f"grade {g}" for g in range(1, 6)]]
-    colour = alt.Color("worst grade:N", title="Worst grade", sort=grades, scale=alt.Scale(scheme="orangered"))
-    return (
-        alt.Chart(counts)
-        .mark_bar()
-        .encode(
-            x=alt.X("patients:Q", title="Patients"),
-            y=alt.Y("event:N", title=None),
-            color=colour,
-            tooltip=["event:N", "worst grade:N", "patients:Q"],
-        )
-        .properties(width=WIDTH, height=120, title="Patients by worst CRS and ICANS grade")
-        .configure_view(stroke=None)
-    )
-
-
-def _follow_up_end(ds: Dataset) -> pd.Series:
-    """Per patient: the last day of follow-up (follow_up_months × 30, else the last study day)."""
-    p = ds.patients.set_index("patient_id")
-    months = pd.to_numeric(p["follow_up_months"], errors="coerce").astype(float)
-    last = ds.measurements.groupby("patient_id")["day"].max().reindex(p.index).astype(float)
-    return (months * 30).fillna(last)
-
-
-def _episodes(ds: Dataset) -> pd.DataFrame:
-    """Every CRS/ICANS episode with its bar (``start``..``end``), ``label`` and ``window`` (counted or not).
-
-    A bar covers its days (onset − 0.5 to resolution + 0.5); an ongoing episode's
-    bar runs to the end of the patient's follow-up."""
-    w = ds.definitions.safety_window_days
-    ae = safety.adverse_events(ds)
-    onset = pd.to_numeric(ae["onset_day"]).astype(float)
-    ongoing = ae["resolution_day"].isna().astype(bool)
-    to_follow_up = pd.concat([ae["patient_id"].map(_follow_up_end(ds)), onset + 1], axis=1).max(axis=1)
-    end = (pd.to_numeric(ae["resolution_day"]).astype(float) + 0.5).where(~ongoing, to_follow_up)
-    labels = [
-        f"{e} grade {g}" + (", ongoing" if o else "") for e, g, o in zip(ae["event"], ae["grade"], ongoing)
-    ]
-    return ae.assign(
-        start=onset - 0.5,
-        end=end,
-        ongoing=ongoing,
-        label=labels,
-        resolution=ae["resolution_day"].astype("string").fillna("ongoing"),
-        window=[window_label(w, i) for i in ae["in_window"]],
-    )

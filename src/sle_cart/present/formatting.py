@@ -101,3 +101,37 @@ def count_ci(k: int | None, n: int) -> str:
 def level(fraction: Fraction) -> str:
     """A confidence level as shown: 31/32 -> '96.9%'."""
     return f"{num(100 * fraction, 1)}%"
+
+
+def shift_text(t) -> str:
+    """The Hodges–Lehmann estimate of a change test with its interval and the interval's attained level."""
+    hl = t.shift
+    if hl.estimate is None or not t.n:
+        return "the Hodges–Lehmann estimate of the change is not estimable (no score changed)"
+    text = f"Hodges–Lehmann estimate of the change {num(hl.estimate, 1)} points"
+    if hl.level is None:
+        return text + f" (no interval reaches 95% with n = {hl.n})"
+    basis = getattr(hl, "level_basis", "exact")
+    kind = {"exact": "", "permutation": ", from these data's sign-flip distribution", "nominal": ", nominal"}
+    return text + (
+        f" ({level(hl.level)} CI {num(hl.low, 1)} to {num(hl.high, 1)}; the attained level{kind.get(basis, '')}"
+        f", the nearest at or above 95% with n = {hl.n})"
+    )
+
+
+def no_pair_reason(t) -> str:
+    """Why a change test compared nothing: no visits, censored scores, or no score changed."""
+    if t.n_pairs == 0 and t.n_censored == 0:
+        return f"no patient has a score at both baseline and month {t.month}, so no pair could be compared"
+    if t.n_pairs == 0:
+        return (
+            f"{t.n_censored} patient{'s have' if t.n_censored != 1 else ' has'} a score below the assay limit "
+            f"at one of the two visits, which gives no change to compare, and no other pair has both scores"
+        )
+    return f"all {t.n_pairs} compared scores were unchanged at month {t.month}, so there is nothing to test"
+
+
+def p_is(p) -> str:
+    """'p = 0.031', or 'p < 0.001' below the floor (never 'p = < 0.001')."""
+    shown = p_value(p)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sle_cart.analysis import disease_activity, kinetics, renal, safety, serology
-from sle_cart.analysis.exact import exact
 from sle_cart.analysis.outcomes import CLAIM_DEPLETION_DAYS, SLEDAI_ENTRY
-from sle_cart.analysis.uncertainty import hodges_lehmann
 from sle_cart.paths import BUNDLED
 
-from .formatting import count_ci, level, num, p_value
+from .cells import analysed
+from .claims_text import reproduction, robustness_text
+from .formatting import count_ci, no_pair_reason, p_is, p_value, shift_text
 from .summary import summary_values
 
 if TYPE_CHECKING:
@@ -35,19 +34,25 @@ def _has(ds: Dataset, analyte: str) -> bool:
     return bool((ds.measurements["analyte"] == analyte).any())
 
 
+def _n(v: dict, claim_id: str) -> str:
+    """'; n = k of N' when a median rests on fewer than all patients, else ''."""
+    n, total = v[f"{claim_id}_n"], v["n_cohort"]
+    return "" if n == total else f"; n = {n} of {total}"
+
+
 def treated(ds: Dataset) -> list[str]:
     v = summary_values(ds)
     trial = "The single-centre pilot enrolled" if is_the_trial(ds) else "This dataset describes"
     first = (
         f"{trial} {v['n_patients']} patients with refractory systemic lupus erythematosus "
         f"({v['n_female']} women and {v['n_male']} men), aged {v['age_median']} years at the median "
-        f"(range {v['age_min']}–{v['age_max']})."
+        f"(range {v['age_min']}–{v['age_max']}{_n(v, 'age_median')})."
     )
     sentences = [first]
     if v["disease_duration_median"] != "not evaluable":
         sentences.append(
             f"They had lived with lupus for a median of {v['disease_duration_median']} years "
-            f"(range {v['disease_duration_min']}–{v['disease_duration_max']})."
+            f"(range {v['disease_duration_min']}–{v['disease_duration_max']}{_n(v, 'disease_duration_median')})."
         )
     if v["n_sledai_baseline_ge_10"] != "not evaluable":
         sentences.append(
@@ -73,7 +78,7 @@ def treated(ds: Dataset) -> list[str]:
     if v["follow_up_median"] != "not evaluable":
         sentences.append(
             f"Follow-up lasted {v['follow_up_median']} months at the median "
-            f"(range {v['follow_up_min']}–{v['follow_up_max']})."
+            f"(range {v['follow_up_min']}–{v['follow_up_max']}{_n(v, 'follow_up_median')})."
         )
     return [" ".join(sentences)]
 
@@ -84,17 +89,18 @@ def expansion(ds: Dataset) -> list[str]:
     if not _has(ds, "car_t"):
         out.append("This dataset has no CAR T cell counts; Figure 1a cannot be drawn.")
     else:
-        k = kinetics.car_t_kinetics(ds)
+        k = analysed(ds).kinetics
         non = int((~k["expander"].dropna().astype(bool)).sum())
         s = (
             f"Circulating CAR+ T cells peaked at a median of {v['car_t_peak_median']} cells/µL"
+            + (f" (n = {v['car_t_peak_median_n']} of {v['n_cohort']})" if _n(v, "car_t_peak_median") else "")
             if v["car_t_peak_median"] != "not evaluable"
             else "The median CAR+ T cell peak cannot be given (it would rest on a patient never above the assay limit)"
         )
         if v["car_t_peak_day_median"] != "not evaluable":
             s += (
                 f", reached on day {v['car_t_peak_day_median']} at the median (range day "
-                f"{v['car_t_peak_day_min']} to day {v['car_t_peak_day_max']})"
+                f"{v['car_t_peak_day_min']} to day {v['car_t_peak_day_max']}{_n(v, 'car_t_peak_day_median')})"
             )
         out.append(
             s
@@ -114,53 +120,60 @@ def expansion(ds: Dataset) -> list[str]:
 
 
 def _test_sentence(ds: Dataset, month: int) -> str:
-    t = disease_activity.sledai_change_test(ds, month=month)
-    if t["p_value"] is None:
-        return f"No patient's score changed between baseline and month {month}, so no test can be made."
-    visits = disease_activity.sledai_visits(ds)
-    ok = visits[["baseline", f"month{month}"]].dropna()
-    hl = hodges_lehmann([exact(b) - exact(a) for a, b in zip(ok["baseline"], ok[f"month{month}"])])
-    shift = "" if hl.estimate is None else f"; the median change was {num(hl.estimate, 1)} points"
-    if hl.level is not None:
-        shift += f" ({level(hl.level)} CI {num(hl.low, 1)} to {num(hl.high, 1)})"
-    exactness = "exact" if "exact" in t["method"] else "normal-approximation"
-    return (
-        f"Between baseline and month {month}, {t['n']} patients changed; the {exactness} two-sided Wilcoxon "
-        f"signed-rank test gives p = {p_value(t['p_value'])}" + shift + "."
+    t = analysed(ds).test(month)
+    if not t.n:
+        return f"Between baseline and month {month}, {no_pair_reason(t)}."
+    left_out = (
+        f" ({t.n_censored} with a score below the assay limit left out: its change is not a number)"
+        if t.n_censored
+        else ""
     )
+    return (
+        f"Between baseline and month {month}, {t.n} of {t.n_pairs} compared patients changed{left_out}; the "
+        f"{t.method_label} two-sided Wilcoxon signed-rank test gives {p_is(t.p)}; "
+        f"{shift_text(t)}."
+    )
+
+
+def _visit(v: dict, key: str, what: str) -> str:
+    median = v[f"sledai_{key}_median"]
+    if median == "not evaluable":
+        return f"not estimable {what} (it would rest on a score below the assay limit)"
+    low, high = v[f"sledai_{key}_min"], v[f"sledai_{key}_max"]
+    rng = (
+        f"range {low}–{high}"
+        if low != "not evaluable"
+        else f"highest {high}; the lowest is below the assay limit"
+    ) + _n(v, f"sledai_{key}_median")
+    return f"{median} points {what} ({rng})"
 
 
 def disease_activity_text(ds: Dataset) -> list[str]:
     v = summary_values(ds)
     if not _has(ds, "sledai_2k"):
         return ["This dataset has no SLEDAI-2K scores; Figure 2a cannot be drawn."]
-    first = (
-        f"Median SLEDAI-2K (Figure 2a) was {v['sledai_baseline_median']} points at baseline (range {v['sledai_baseline_min']}–"
-        f"{v['sledai_baseline_max']})"
-    )
-    first += (
-        f", {v['sledai_m1_median']} after one month (range {v['sledai_m1_min']}–{v['sledai_m1_max']})"
-        if v["sledai_m1_median"] != "not evaluable"
-        else ", with no month-1 visit to compare"
-    )
-    first += (
-        f" and {v['sledai_m3_median']} after three (range {v['sledai_m3_min']}–{v['sledai_m3_max']})."
-        if v["sledai_m3_median"] != "not evaluable"
-        else ", and no month-3 visit."
-    )
-    t3 = disease_activity.sledai_change_test(ds, month=3)
+    sl = analysed(ds).sledai
+    parts = [_visit(v, "baseline", "at baseline")]
+    for key, month, what in (("m1", 1, "after one month"), ("m3", 3, "after three")):
+        parts.append(
+            _visit(v, key, what)
+            if sl[f"month{month}"].notna().any()
+            else f"no month-{month} visit to compare"
+        )
+    first = f"Median SLEDAI-2K (Figure 2a) was {parts[0]}, {parts[1]} and {parts[2]}."
+    t3 = analysed(ds).test(3)
     floor = (
         ""
-        if not t3["n"]
-        else f" With {t3['n']} changed scores the smallest possible p is "
-        f"{p_value(t3['minimum_p'])}, reached only when every score moves the same way."
+        if not t3.n
+        else f" With {t3.n} changed scores the smallest possible p is "
+        f"{p_value(t3.minimum_p, threshold=None)}, reached only when every score moves the same way."
     )
     return [" ".join([first, _test_sentence(ds, 1), _test_sentence(ds, 3)]) + floor]
 
 
 def kidneys_and_serology(ds: Dataset) -> list[str]:
     out = []
-    c = renal.response_counts(ds)
+    c = analysed(ds).renal_counts
     if c["n_lupus_nephritis"] == 0:
         out.append("No patient in this dataset has lupus nephritis, so renal response is not assessed.")
     elif c["evaluable"] == 0:
@@ -175,7 +188,7 @@ def kidneys_and_serology(ds: Dataset) -> list[str]:
             f"a complete and {c['partial']} a partial renal response by their last urine protein, and "
             f"{c['none']} did not: a response in {count_ci(c['complete'] + c['partial'], n)} (Figure 2b)."
         )
-    s = serology.dsdna_conversion(ds)["converted_negative"].dropna()
+    s = analysed(ds).dsdna["converted_negative"].dropna()
     out.append(
         f"Anti-dsDNA antibodies turned negative in {count_ci(int(s.astype(bool).sum()), len(s))} of the "
         "patients positive at baseline (Figure 2c)."
@@ -184,7 +197,7 @@ def kidneys_and_serology(ds: Dataset) -> list[str]:
         "needed)."
     )
     d = ds.definitions
-    norm = serology.complement_normalisation(ds)[f"normal_by_day{d.complement_normal_by_day}"].dropna()
+    norm = analysed(ds).complement[f"normal_by_day{d.complement_normal_by_day}"].dropna()
     out.append(
         f"C3 and C4 were both within their normal ranges within {d.complement_normal_by_day} days of "
         f"infusion in {count_ci(int(norm.astype(bool).sum()), len(norm))} (Figure 2d)."
@@ -195,7 +208,7 @@ def kidneys_and_serology(ds: Dataset) -> list[str]:
 
 
 def safety_text(ds: Dataset) -> list[str]:
-    c = safety.safety_counts(ds)
+    c = analysed(ds).safety
     n, w = c["n_patients"], c["window_days"]
     s = (
         f"Within {w} days of infusion, cytokine release syndrome peaked at grade 1 in {c['crs_grade1']} of {n} "
@@ -206,6 +219,22 @@ def safety_text(ds: Dataset) -> list[str]:
     if late:
         s += f" {late} episode{'s' if late != 1 else ''} began after day {w}: listed and drawn, but not counted."
     return [s + " Every episode is listed in the safety chapter."]
+
+
+def _entry_limitation(ds: Dataset) -> str:
+    """Regression to the mean, with the entry criterion attributed to the trial and the data's own count."""
+    v = summary_values(ds)
+    who = "The trial" if is_the_trial(ds) else "The abstract's trial"
+    text = f"{who} required a SLEDAI-2K of {SLEDAI_ENTRY} or more at entry"
+    if v["n_sledai_baseline_ge_10"] != "not evaluable":
+        text += (
+            f"; in this dataset {v['n_sledai_baseline_ge_10']} of the {v['sledai_baseline_n']} patients with a "
+            f"baseline score had {SLEDAI_ENTRY} or more"
+        )
+    return text + (
+        ". Patients selected near a peak of activity tend to score lower later even without treatment "
+        "(regression to the mean)."
+    )
 
 
 def limitations(ds: Dataset) -> list[str]:
@@ -219,37 +248,12 @@ def limitations(ds: Dataset) -> list[str]:
     return [
         f"{n} patient{'s' if n != 1 else ''} in a single arm cannot separate the treatment's effect from chance "
         "or from the natural course of lupus: there is no comparison group, and every interval above is wide.",
-        f"Entry required a SLEDAI-2K of {SLEDAI_ENTRY} or more, so patients were enrolled near a peak of "
-        "activity; later scores tend to be lower even without treatment (regression to the mean).",
+        _entry_limitation(ds),
         f"{chemo}, itself a treatment for lupus, so part of any improvement may come from it.",
         "Concomitant therapy (glucocorticoid doses, other immunosuppressants) is not in the data.",
         "SRI-4, LLDAS and DORIS remission cannot be computed: they need the physician's global assessment, "
         "BILAG scores and prednisone doses, which the data do not contain.",
     ]
-
-
-def reproduction(ds: Dataset) -> list[str]:
-    """How many published numbers this dataset reproduces, and which lean on unstated choices."""
-    from sle_cart.analysis import claims_json
-
-    doc = claims_json.claims_document(ds)
-    rows = doc["claims"]
-    held = sum(c["holds"] for c in rows)
-    s = (
-        f"{held} of the {len(rows)} numbers stated in the abstract are reproduced by the dataset {ds.name}; "
-        "the claims ledger lists each one with its denominator and exact interval."
-    )
-    fragile = {c["id"]: [a for a, ok in c["holds_under"].items() if not ok] for c in rows if c["holds"]}
-    fragile = {k: v for k, v in fragile.items() if v}
-    if fragile:
-        parts = [f"{cid} (under {', '.join(alts)})" for cid, alts in fragile.items()]
-        s += (
-            f" {len(fragile)} of the claims that hold would not under a single other reasonable choice of "
-            f"definition or reference range: {'; '.join(parts)}; the robustness chapter shows all of them."
-        )
-    else:
-        s += " Every claim that holds also holds under each alternative definition of the robustness chapter."
-    return [s]
 
 
 SECTIONS = {
@@ -261,26 +265,6 @@ SECTIONS = {
     "limitations": limitations,
     "reproduction": reproduction,
 }
-
-
-def robustness_text(ds: Dataset) -> list[str]:
-    """Which claims are fragile, and to which alternative choices."""
-    from sle_cart.analysis import robustness
-
-    under = robustness.holds_under(ds)
-    fragile = {cid: robustness.fragile_to(s) for cid, s in under.items() if robustness.fragile_to(s)}
-    n_alt = len(robustness.ALTERNATIVES)
-    if not fragile:
-        return [f"Every claim keeps its status under all {n_alt} alternatives: none is fragile."]
-    by_alt: dict[str, list[str]] = {}
-    for cid, alts in fragile.items():
-        for a in alts:
-            by_alt.setdefault(a, []).append(cid)
-    parts = [f"{a}: {', '.join(ids)}" for a, ids in by_alt.items()]
-    return [
-        f"{len(under) - len(fragile)} of the {len(under)} claims hold under all {n_alt} alternatives and are "
-        f"robust. {len(fragile)} are fragile; by alternative — {'; '.join(parts)}."
-    ]
 
 
 SECTIONS["robustness"] = robustness_text

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 from sle_cart.paths import ROOT
 
-from . import dictionary, figures, ledger, outcome_tables, robustness, tables
+from . import dictionary, figures, ledger, outcome_tables, robustness, safety_figure, tables
 from .charts import Figure
 from .links import source_name
 from .table import Table
@@ -141,7 +141,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
         "06-fig2b-d-renal-serology",
         title="Table 6. Anti-dsDNA and complement",
     ),
-    figure("figS1", figures.fig_safety_swimmer, "07-safety", title="Figure S1"),
+    figure("figS1", safety_figure.fig_safety_swimmer, "07-safety", title="Figure S1"),
     table(
         "safety",
         outcome_tables.safety_table,
@@ -211,7 +211,8 @@ OTHER_MODULES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("sle_cart.analysis.renal", None),
     ("sle_cart.analysis.serology", None),
     ("sle_cart.analysis.safety", None),
-    ("sle_cart.analysis.claims", ("holds", "evaluate")),
+    ("sle_cart.analysis.findings", None),
+    ("sle_cart.analysis.claims", ("holds", "verdicts", "evaluate")),
     ("sle_cart.analysis.claims_json", ("claims_document",)),
     ("sle_cart.analysis.robustness", None),
     ("sle_cart.analysis.uncertainty", None),

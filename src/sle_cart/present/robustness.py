@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING
 import altair as alt
 import pandas as pd
 
-from sle_cart.analysis import claims, robustness
+from sle_cart.analysis import robustness
+from sle_cart.analysis.claims import Status
+from sle_cart.analysis.findings import findings_of
 
 from .charts import Figure
+from .claims_text import counts_phrase
 from .table import Table
 
 if TYPE_CHECKING:
@@ -24,15 +27,18 @@ STATUSES = ("holds", "does not hold", "not evaluable")
 #: Colour and a text mark per status, so the map reads without colour too (Okabe–Ito).
 COLOURS = ("#009E73", "#D55E00", "#BBBBBB")
 MARKS = {"holds": "✓", "does not hold": "✗", "not evaluable": "–"}
+AS_DEFINED = "as defined"
 
 
 def _grid(ds: Dataset) -> pd.DataFrame:
-    base = {c["id"]: c for c in claims.evaluate(ds)}
-    under = robustness.holds_under(ds)
+    """One row per claim × definition set, with the claim's statement and the alternative's label."""
     rows = []
-    for cid, statuses in under.items():
-        rows.append({"claim": cid, "alternative": "as defined", "status": base[cid]["status"]})
-        rows += [{"claim": cid, "alternative": alt_id, "status": s} for alt_id, s in statuses.items()]
+    for c in findings_of(ds).claims:
+        claim = c.verdict.statement
+        rows.append({"claim": claim, "alternative": AS_DEFINED, "status": str(c.status)})
+        rows += [
+            {"claim": claim, "alternative": robustness.BY_ID[a].label, "status": str(s)} for a, s in c.under
+        ]
     grid = pd.DataFrame(rows)
     grid["mark"] = grid["status"].map(MARKS)
     return grid
@@ -41,8 +47,8 @@ def _grid(ds: Dataset) -> pd.DataFrame:
 def robustness_heatmap(ds: Dataset) -> Figure:
     """Claims × alternatives: does each claim hold (✓), not hold (✗) or become not evaluable (–)?"""
     grid = _grid(ds)
-    claim_order = [c.id for c in claims.CLAIMS]
-    alternatives = ["as defined", *(a.id for a in robustness.ALTERNATIVES)]
+    claim_order = list(dict.fromkeys(grid["claim"]))
+    alternatives = [AS_DEFINED, *(a.label for a in robustness.ALTERNATIVES)]
     x = alt.X(
         "alternative:N",
         sort=alternatives,
@@ -63,12 +69,10 @@ def robustness_heatmap(ds: Dataset) -> Figure:
         )
     )
     text = alt.Chart(grid).mark_text(fontSize=11, color="black").encode(x=x, y=y, text="mark:N")
-    changed = grid[(grid["alternative"] != "as defined") & (grid["status"] != "holds")]
     described = (
         f"Heat map of the {len(claim_order)} claims (rows) under the definitions in force and "
         f"{len(alternatives) - 1} alternatives (columns); a tick where the claim holds, a cross where it "
-        f"does not, a dash where it is not evaluable. {len(changed)} cells differ from 'holds' under an "
-        f"alternative, in {changed['claim'].nunique()} claims."
+        f"does not, a dash where it is not evaluable. {counts_sentence(findings_of(ds))}"
     )
     chart = (
         (cells + text)
@@ -80,19 +84,23 @@ def robustness_heatmap(ds: Dataset) -> Figure:
     return Figure(chart, grid)
 
 
+def counts_sentence(found) -> str:
+    """The robustness counts, as every view states them."""
+    return f"Of the {len(found.claims)} claims: {counts_phrase(found)}."
+
+
 def alternatives_table(ds: Dataset) -> Table:
-    """Each alternative: what it changes, why, its source, and the claims that do not hold under it."""
-    under = robustness.holds_under(ds)
+    """Each alternative: what it changes, why, its source, and the claims that fail under it."""
+    found = findings_of(ds)
     rows = []
     for a in robustness.ALTERNATIVES:
-        hit = [cid for cid, s in under.items() if s[a.id] != "holds"]
+        hit = [c.verdict.statement for c in found.claims if c.holds and dict(c.under)[a.id] != Status.HOLDS]
         rows.append(
             {
-                "Alternative": a.id,
-                "Change": ", ".join(f"{k}: {v:g}" for k, v in a.changes.items()),
+                "Alternative": a.label,
                 "Why": a.why,
                 "Source": a.source,
-                "Claims that do not hold": ", ".join(hit) if hit else "none",
+                "Claims that hold as defined but not under it": "; ".join(hit) if hit else "none",
             }
         )
     frame = pd.DataFrame(rows).set_index("Alternative")
@@ -100,7 +108,7 @@ def alternatives_table(ds: Dataset) -> Table:
         frame,
         [
             "Each alternative changes one choice and keeps everything else as defined for this dataset.",
-            "A claim listed here holds or not under the definitions in force (see the claims ledger) but does not "
-            "hold, or becomes not evaluable, under the alternative.",
+            "Listed: claims that hold under the dataset's own definitions but do not hold, or become not "
+            "evaluable, under the alternative (the claims it makes fragile).",
         ],
     )

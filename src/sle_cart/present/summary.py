@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sle_cart.analysis import claims
+from sle_cart.analysis.claims import Verdict
+from sle_cart.analysis.findings import findings_of
 
 from .formatting import count_ci, p_value, precise
 
@@ -34,29 +36,37 @@ def published_decimals(claim_id: str) -> int:
     return claims.decimals_shown(claims.CLAIM_BY_ID[claim_id].published)
 
 
-def _shown(c: dict) -> str:
-    v = c["reproduced"]
-    if v is None:
+def shown(v: Verdict) -> str:
+    """A claim's reproduced value as the book shows it: at the published decimals, or more where the
+    data have them; p-values with enough figures to decide the published comparison."""
+    if v.value is None:
         return "not evaluable"
-    return p_value(v) if c["unit"] == "p" else precise(v, published_decimals(c["id"]))
+    if v.claim.unit == "p":
+        return p_value(v.value)
+    return precise(v.value, published_decimals(v.id))
 
 
 def summary_values(ds: Dataset) -> dict[str, str]:
-    """Every claim's reproduced value as the summary shows it, plus a few extras.
+    """Every claim's reproduced value as the summary shows it, plus its n and a few extras.
 
     Keys are claim ids (e.g. ``age_median``), shown at the published decimals or
-    more where the data have them ("not evaluable" when missing); extras:
-    ``sledai_baseline_n``, ``bcell_day1`` / ``bcell_day4`` ("5/6 (83%; 95% CI …)"),
-    ``n_claims_holding`` / ``n_claims`` and ``dataset_name``.
+    more where the data have them ("not evaluable" when missing), and
+    ``<id>_n``, the patients the value rests on; extras: ``n_cohort``,
+    ``sledai_baseline_n``, ``prior_lines_n``, ``bcell_day1`` / ``bcell_day4``
+    ("5/6 (83%; 95% CI …)"), ``n_claims_holding`` / ``n_claims`` and
+    ``dataset_name``.  Everything is read from the findings of ``ds``.
     """
-    results = {c["id"]: c for c in claims.evaluate(ds)}
-    out = {cid: _shown(c) for cid, c in results.items()}
-    out["sledai_baseline_n"] = str(results["n_sledai_baseline_ge_10"].get("denominator", 0))
-    out["prior_lines_n"] = str(results["n_prior_lines_ge_2"].get("denominator", 0))
+    found = findings_of(ds)
+    verdicts = {c.id: c.verdict for c in found.claims}
+    out = {cid: shown(v) for cid, v in verdicts.items()}
+    out |= {f"{cid}_n": str(v.n_evaluable) for cid, v in verdicts.items()}
+    out["n_cohort"] = str(len(found.analyses.patients))
+    out["sledai_baseline_n"] = str(verdicts["n_sledai_baseline_ge_10"].denominator or 0)
+    out["prior_lines_n"] = str(verdicts["n_prior_lines_ge_2"].denominator or 0)
     for day in (1, 4):
-        c = results[f"n_bcell_depleted_by_day{day}"]
-        out[f"bcell_day{day}"] = count_ci(c["reproduced"], c.get("denominator", 0))
-    out["n_claims_holding"] = str(sum(c["holds"] for c in results.values()))
-    out["n_claims"] = str(len(results))
+        v = verdicts[f"n_bcell_depleted_by_day{day}"]
+        out[f"bcell_day{day}"] = count_ci(v.value, v.denominator or 0)
+    out["n_claims_holding"] = str(found.n_holding)
+    out["n_claims"] = str(len(verdicts))
     out["dataset_name"] = ds.name
     return out

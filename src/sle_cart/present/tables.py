@@ -14,13 +14,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sle_cart.analysis import cohort, disease_activity, kinetics
-from sle_cart.analysis.exact import exact
-from sle_cart.analysis.uncertainty import hodges_lehmann
 from sle_cart.inputs.definitions import SLEDAI_2K_MAX
 
-from .cells import dose_groups, group_summary_rows, median_range, not_evaluable_note, value_cell, with_missing
-from .formatting import count_ci, level, num, p_value
+from .cells import (
+    analysed,
+    dose_groups,
+    group_summary_rows,
+    median_range,
+    not_evaluable_note,
+    value_cell,
+    with_missing,
+)
+from .formatting import count_ci, no_pair_reason, num, p_is, p_value, shift_text
 from .table import Table
 
 if TYPE_CHECKING:
@@ -59,7 +64,7 @@ def _categorical(label: str, flags: pd.Series, ids: list[str]) -> dict:
 
 def table1_baseline(ds: Dataset) -> Table:
     """Table 1: baseline characteristics, one column per patient plus a summary column."""
-    b = cohort.baseline_values(ds)
+    b = analysed(ds).baseline.copy()
     ids, n = list(b.index), len(b)
     rows = [
         {
@@ -136,7 +141,7 @@ def _summaries(ds, per_patient: pd.DataFrame, shown: pd.DataFrame, columns: dict
 
 def kinetics_table(ds: Dataset) -> Table:
     """CAR T kinetics: Cmax, Tmax, AUC(0-28), last detectable day per patient and median (range)."""
-    k = kinetics.car_t_kinetics(ds)
+    k = analysed(ds).kinetics.copy()
     shown = _summaries(ds, k, _listing(k, KINETICS_COLUMNS), KINETICS_COLUMNS)
     shown.index.name = "Patient"
     d = ds.definitions
@@ -156,7 +161,7 @@ def kinetics_table(ds: Dataset) -> Table:
 
 def bcell_table(ds: Dataset) -> Table:
     """B-cell depletion per patient: baseline count, first depleted day, depleted by the days of interest."""
-    b = kinetics.bcell_depletion(ds)
+    b = analysed(ds).depletion.copy()
     d = ds.definitions
     shown = pd.DataFrame(index=b.index)
     shown["Baseline (cells/µL)"] = [value_cell(v, 1) for v in b["baseline_cells_per_uL"]]
@@ -188,32 +193,25 @@ def bcell_table(ds: Dataset) -> Table:
     ).for_cohort(ds)
 
 
-def _change_footnote(ds, month: int, changes: list) -> str:
-    t = disease_activity.sledai_change_test(ds, month=month)
-    hl = hodges_lehmann(changes)
-    shift = (
-        "not estimable"
-        if hl.estimate is None
-        else f"{num(hl.estimate, 1)} points"
-        + (
-            ""
-            if hl.level is None
-            else f" ({level(hl.level)} CI {num(hl.low, 1)} to {num(hl.high, 1)}; "
-            f"the nearest attainable level at or above 95% with n = {hl.n})"
-        )
-    )
+def _change_footnote(ds, month: int) -> str:
+    """The month-``month`` test and shift, as the findings hold them (the summary reads the same)."""
+    t = analysed(ds).test(month)
+    lead = f"Baseline vs month {month}: "
+    if not t.n:
+        return lead + no_pair_reason(t) + "."
     return (
-        f"Baseline vs month {month}: {t['n']} patients with a non-zero change ({t['n_zero']} unchanged, "
-        f"dropped); W+ = {num(t['statistic'], 1) if t['statistic'] is not None else '–'}; "
-        f"{t['method']}; p = {p_value(t['p_value'])}"
-        + (f" (the smallest p possible with n = {t['n']} is {p_value(t['minimum_p'])})" if t["n"] else "")
-        + f". Hodges–Lehmann median change {shift}."
+        lead
+        + f"{t.n} patients with a non-zero change ({t.n_zero} unchanged, dropped"
+        + (f"; {t.n_censored} with a score below the assay limit, left out" if t.n_censored else "")
+        + f"); W+ = {num(t.statistic, 1)}; {t.method}; {p_is(t.p)} "
+        f"(the smallest p possible with n = {t.n} is {p_value(t.minimum_p)}). "
+        f"Median change {num(t.median_change, 1)} points; {shift_text(t)}."
     )
 
 
 def sledai_table(ds: Dataset) -> Table:
     """SLEDAI-2K per patient at baseline, month 1 and month 3, changes, and the exact Wilcoxon tests."""
-    v = disease_activity.sledai_visits(ds)
+    v = analysed(ds).sledai.copy()
     for m in (1, 3):
         ok = (
             v["baseline"].notna()
@@ -233,7 +231,6 @@ def sledai_table(ds: Dataset) -> Table:
     shown = _summaries(ds, v, _listing(v, cols), cols)
     shown.index.name = "Patient"
     d = ds.definitions
-    changes = {m: [exact(x) for x in v[f"change{m}"].dropna()] for m in (1, 3)}
     return Table(
         shown,
         [
@@ -242,8 +239,8 @@ def sledai_table(ds: Dataset) -> Table:
             f"within ±{d.visit_window_days} days, the earlier day on a tie; – = no such visit.",
             "W+: the Wilcoxon signed-rank statistic, the sum of the ranks of |baseline − month| over the patients "
             "whose score fell (mid-ranks for ties; zero changes dropped).",
-            _change_footnote(ds, 1, changes[1]),
-            _change_footnote(ds, 3, changes[3]),
+            _change_footnote(ds, 1),
+            _change_footnote(ds, 3),
             "Summary rows: median (range), then by dose group.",
         ],
         data=v,

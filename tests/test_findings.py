@@ -1,0 +1,214 @@
+"""One computation, many views: the findings are computed once and every view reads them.
+
+* A clean build analyses each definition set (the dataset's own and each
+  alternative) exactly once, across every process, and validates the data once.
+* The robustness classes agree across claims.json, the ledger, the summary and
+  the heat map, on the bundled data and on cohorts where claims fail.
+* Every number in the summary is a value of the findings, on awkward cohorts.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from fractions import Fraction
+
+import pytest
+
+from sle_cart.analysis import claims_json, findings, robustness
+from sle_cart.analysis.exact import round_half_away
+from sle_cart.analysis.robustness import Robustness
+from sle_cart.generate.synth import write_synthetic
+from sle_cart.inputs.dataset import load
+from sle_cart.paths import BUNDLED, EVALUATION_LOG_ENV
+from sle_cart.present import prose, registry
+from sle_cart.present.claims_text import PHRASES
+
+
+# ------------------------------------------------------------------ awkward cohorts
+def _edit(folder, old: str, new: str):
+    f = folder / "measurements.csv"
+    text = f.read_text(encoding="utf-8")
+    assert old in text, old
+    f.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _censored_month3(folder):
+    _edit(folder, "P2,90,sledai_2k,4,points", "P2,90,sledai_2k,<4,points")
+
+
+def _no_month3(folder):
+    f = folder / "measurements.csv"
+    lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
+    f.write_text("".join(x for x in lines if ",90,sledai_2k," not in x), encoding="utf-8")
+
+
+def _ties_and_zero(folder):
+    _edit(folder, "P6,90,sledai_2k,10,points", "P6,90,sledai_2k,12,points")  # no change
+    _edit(folder, "P5,90,sledai_2k,6,points", "P5,90,sledai_2k,4,points")  # ties P2's and P5's changes
+
+
+AWKWARD = {"censored": _censored_month3, "no-month-3": _no_month3, "ties-and-zero": _ties_and_zero}
+
+
+@pytest.fixture(scope="module", params=[*AWKWARD, "n1", "n25", "n8"])
+def awkward(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(request.param) / "ds"
+    if request.param in AWKWARD:
+        shutil.copytree(BUNDLED, folder)
+        AWKWARD[request.param](folder)
+    else:
+        write_synthetic(folder, int(request.param[1:]), seed=3)
+    return load(folder)
+
+
+def _numbers(text: str) -> list[str]:
+    """Every number in a text, as written (minus sign normalised)."""
+    text = re.sub(
+        r"\b(Figure \d[a-d]?|Table \d|CD19\+?|SLEDAI-2K|SRI-4|C3|C4|IM19|month-\d|grade \d|P\d+)", "", text
+    )
+    return re.findall(r"\d+(?:\.\d+)?", text.replace("\u2212", "-"))
+
+
+def _values(found, ds) -> set[Fraction]:
+    """Every value the findings hold that a sentence may state (exact), with the definitions' numbers."""
+    out: set[Fraction] = set()
+    for c in found.claims:
+        v = c.verdict
+        out |= {Fraction(x) for x in (v.value, v.n_evaluable, v.denominator) if x is not None}
+        if v.ci95:
+            out |= {Fraction(repr(x)) * 100 for x in v.ci95}
+        if v.value is not None and v.denominator:
+            out |= {Fraction(v.value) * 100 / v.denominator, Fraction(v.value) * 100}
+    for t in found.analyses.tests.values():
+        out |= {Fraction(x) for x in (t.n, t.n_pairs, t.n_zero, t.n_censored, t.month) if x is not None}
+        out |= {Fraction(x) for x in (t.p, t.minimum_p) if x is not None}
+        s = t.shift
+        out |= {Fraction(x) for x in (s.estimate, s.low, s.high, s.n) if x is not None}
+        if s.level is not None:
+            out.add(Fraction(s.level) * 100)
+    for counts in (found.analyses.renal_counts, found.analyses.safety):
+        out |= {Fraction(x) for x in counts.values() if isinstance(x, int)}
+    out |= {Fraction(n) for n in found.counts().values()} | {Fraction(found.n_holding)}
+    out |= {Fraction(len(found.claims)), Fraction(len(robustness.ALTERNATIVES)), Fraction(len(ds.patients))}
+    out |= {Fraction(repr(float(v))) for a in robustness.ALTERNATIVES for v in a.changes.values()}
+    d = ds.definitions
+    out |= {Fraction(repr(float(getattr(d, f)))) for f in vars(d) if isinstance(getattr(d, f), int | float)}
+    return out
+
+
+def _stated_by(number: str, values: set[Fraction]) -> bool:
+    """The written number is some value of the findings, rounded to the decimals it shows."""
+    decimals = len(number.split(".")[1]) if "." in number else 0
+    shown = Fraction(number)
+    return any(round_half_away(abs(v), decimals) == shown for v in values)
+
+
+def test_every_number_in_the_summary_is_a_value_of_the_findings(awkward):
+    found = findings.findings_of(awkward)
+    values = _values(found, awkward) | {Fraction(95), Fraction(1, 1000)}  # 95% CI; "p < 0.001"
+    text = " ".join(p for section in prose.SECTIONS.values() for p in section(awkward))
+    stray = [n for n in _numbers(text) if not _stated_by(n, values)]
+    assert stray == [], (stray, text)
+
+
+def test_censored_scores_are_never_numbers_in_the_summary_or_figure_2a(awkward):
+    t = findings.findings_of(awkward).test(3)
+    text = " ".join(prose.SECTIONS["disease_activity"](awkward))
+    if t.n_censored:
+        assert "below the assay limit" in text
+        assert t.n_pairs == len(t.changes) and all(c.denominator == 1 for c in t.changes)
+    fig = registry.make("fig2a", awkward)
+    if fig.chart is not None:
+        assert "median" in fig.chart.description
+
+
+def test_no_pair_says_why(tmp_path):
+    folder = tmp_path / "ds"
+    shutil.copytree(BUNDLED, folder)
+    _no_month3(folder)
+    text = " ".join(prose.SECTIONS["disease_activity"](load(folder)))
+    assert "no patient has a score at both baseline and month 3" in text
+    assert "changed between" not in text
+
+
+def test_hodges_lehmann_is_named_and_matches_table_4():
+    ds = load(BUNDLED)
+    t = findings.findings_of(ds).test(3)
+    summary = " ".join(prose.SECTIONS["disease_activity"](ds))
+    table = " ".join(registry.make("sledai", ds).footnotes)
+    assert "the median change was" not in summary
+    for text in (summary, table):
+        assert "Hodges–Lehmann estimate of the change" in text
+        assert f"{float(t.shift.low):.1f}".replace("-", "\u2212") in text
+
+
+# ------------------------------------------------------------------ one meaning of robustness
+def _class_counts_everywhere(ds) -> dict[str, Counter]:
+    found = findings.findings_of(ds)
+    doc = claims_json.claims_document(ds)
+    ledger = registry.make("claims", ds).frame["Robustness"]
+    text = " ".join(prose.SECTIONS["robustness"](ds) + prose.SECTIONS["reproduction"](ds))
+    heat = registry.make("robustness", ds).chart.description
+    by_text = {}
+    for k in Robustness:
+        m = re.search(rf"(\d+) {PHRASES[k]}\b", text)
+        by_text[str(k)] = int(m.group(1)) if m else 0
+    return {
+        "findings": Counter({str(k): n for k, n in found.counts().items()}),
+        "claims.json": Counter(str(c["robustness"]) for c in doc["claims"]),
+        "claims.json counts": Counter(doc["robustness_counts"]),
+        "ledger": Counter(str(c).split(":")[0].split(";")[0] for c in ledger),
+        "summary": Counter(by_text),
+        "heat map": Counter(
+            {
+                str(k): int(m.group(1)) if (m := re.search(rf"(\d+) {PHRASES[k]}\b", heat)) else 0
+                for k in Robustness
+            }
+        ),
+    }
+
+
+@pytest.mark.parametrize("cohort", ["bundled", "synthetic-8"])
+def test_every_view_gives_the_same_robustness_counts(cohort, tmp_path):
+    ds = load(BUNDLED) if cohort == "bundled" else load(write_synthetic(tmp_path / "s", 8, seed=1))
+    views = _class_counts_everywhere(ds)
+    reference = +views["findings"]
+    for name, counts in views.items():
+        assert +counts == reference, (name, counts, reference)
+    if cohort != "bundled":  # the synthetic cohort has claims that fail as defined
+        assert reference[str(Robustness.DOES_NOT_HOLD)] > 0
+
+
+def test_a_failing_claim_is_never_called_fragile(tmp_path):
+    ds = load(write_synthetic(tmp_path / "s", 8, seed=1))
+    for c in findings.findings_of(ds).claims:
+        if not c.holds:
+            assert c.robustness in (Robustness.DOES_NOT_HOLD, Robustness.NOT_EVALUABLE)
+            assert all(dict(c.under)[a] == "holds" for a in c.alternatives)  # "would hold under"
+
+
+def test_the_p_value_claim_names_its_method(tmp_path):
+    small = claims_json.claims_document(load(BUNDLED))["claims"]
+    large = claims_json.claims_document(load(write_synthetic(tmp_path / "s", 25, seed=3)))["claims"]
+    p_small = next(c for c in small if c["unit"] == "p")
+    p_large = next(c for c in large if c["unit"] == "p")
+    assert p_small["method"] == "exact" and p_small["statement"].endswith("exact")
+    if p_large["reproduced"] is not None and p_large["n_evaluable"] > 20:
+        assert p_large["method"] == "normal approximation"
+        assert "normal approximation" in p_large["statement"]
+
+
+# ------------------------------------------------------------------ one evaluation per definition set
+@pytest.mark.build
+def test_a_clean_build_analyses_each_definition_set_once(tmp_path, monkeypatch):
+    from sle_cart.book.build import build
+
+    log = tmp_path / "evaluations.log"
+    monkeypatch.setenv(EVALUATION_LOG_ENV, str(log))
+    monkeypatch.setenv("SLE_CART_DATASET_CACHE", str(tmp_path / "datasets"))
+    build(out=tmp_path / "html", cache_dir=tmp_path / "cache", quiet=True)
+    counts = Counter(log.read_text(encoding="utf-8").split())
+    expected = Counter({"validate": 1, "as": 1, "defined": 1} | {a.id: 1 for a in robustness.ALTERNATIVES})
+    assert counts == expected, counts
