@@ -147,6 +147,10 @@ def _permutation_levels(d: list[Fraction]) -> list[Fraction]:
     return levels
 
 
+#: Above this many differences with ties or zeros the level is nominal (counting would take minutes).
+PERMUTATION_MAX_N = 20
+
+
 def hodges_lehmann(d: list[Fraction]) -> ShiftEstimate:
     """The Hodges–Lehmann estimate of the changes ``d`` with its interval (see the module docstring).
 
@@ -159,7 +163,10 @@ def hodges_lehmann(d: list[Fraction]) -> ShiftEstimate:
     w = walsh_averages(d)
     estimate = median([Obs(x) for x in w])
     ties_or_zeros = n_zero > 0 or len({abs(x) for x in d}) < n
-    if ties_or_zeros:
+    if ties_or_zeros and n > PERMUTATION_MAX_N:
+        # the exact count grows with n and the ties; beyond this the no-ties level is stated as nominal
+        level_of, basis = (lambda k: _level(n, k)), NOMINAL_LEVEL
+    elif ties_or_zeros:
         levels = _permutation_levels(d)
         level_of, basis = (lambda k: levels[k - 1]), PERMUTATION_LEVEL
     else:
