@@ -26,11 +26,13 @@ setup: $(STAMP)
 book: setup
 	$(BIN)/python -m sle_cart build $(if $(DATA),--data "$(DATA)") $(if $(OUT),--out "$(OUT)") $(ARGS)
 
+# Both use the machine's two cores (pytest-xdist); make test keeps each file's tests on one worker,
+# so a file's module fixtures (a built site, a cohort) are made once.
 test: setup
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(ARGS)
 
 check: setup
-	SLE_CART_HYPOTHESIS=quick $(BIN)/python -m pytest -q -o addopts="-p no:cacheprovider" -m "not build and not browser" tests $(ARGS)
+	SLE_CART_HYPOTHESIS=quick $(BIN)/python -m pytest -q -n 2 -o addopts="-p no:cacheprovider" -m "not build and not browser" tests $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests bench

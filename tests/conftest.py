@@ -15,7 +15,7 @@ settings.register_profile(
     "full", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
-    "quick", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "quick", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("SLE_CART_HYPOTHESIS", "full"))
 
@@ -110,12 +110,53 @@ def make_dataset(tmp_path):
 
 
 @pytest.fixture(scope="session")
+def bundled():
+    """The bundled dataset, loaded once per session (its findings are then computed once too)."""
+    from sle_cart.inputs.dataset import load
+
+    return load(BUNDLED)
+
+
+def claim_values(ds) -> dict:
+    """claim id -> (reproduced, holds) under the dataset's own definitions."""
+    from sle_cart.analysis import claims
+
+    return {c["id"]: (c["reproduced"], c["holds"]) for c in claims.evaluate(ds)}
+
+
+@pytest.fixture(scope="session")
+def bundled_claims(bundled):
+    return claim_values(bundled)
+
+
+def assert_same_claims(ds, reference: dict) -> None:
+    """Every claim of ``ds`` has the verdict and (to float precision) the value of ``reference``."""
+    got = claim_values(ds)
+    assert got.keys() == reference.keys()
+    for cid, (value, ok) in reference.items():
+        assert got[cid][1] == ok, cid
+        assert got[cid][0] == (value if value is None else pytest.approx(value)), cid
+
+
+@pytest.fixture(scope="session")
 def bundled_build(tmp_path_factory):
-    """The bundled book built once per session into a temporary folder (own cache, parallel, --strict)."""
+    """The bundled book built once per session into a temporary folder (own cache, parallel, --strict).
+
+    Clean in every sense: its own chapter and dataset caches, and every validation and every
+    analysis of a definition set, from every process of the build, logged to ``evaluations.log``.
+    """
     from sle_cart.book.build import build
+    from sle_cart.paths import DATASET_CACHE_ENV, EVALUATION_LOG_ENV
 
     base = tmp_path_factory.mktemp("bundled")
-    result = build(out=base / "html", cache_dir=base / "cache", quiet=True, strict=True)
+    saved = {k: os.environ.get(k) for k in (EVALUATION_LOG_ENV, DATASET_CACHE_ENV)}
+    os.environ[EVALUATION_LOG_ENV] = str(base / "evaluations.log")
+    os.environ[DATASET_CACHE_ENV] = str(base / "datasets")
+    try:
+        result = build(out=base / "html", cache_dir=base / "cache", quiet=True, strict=True)
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
     return result, base
 
 

@@ -1,5 +1,7 @@
 """Unit tests of the analysis rules on small datasets built for each rule."""
 
+from fractions import Fraction
+
 import pandas as pd
 import pytest
 
@@ -118,10 +120,10 @@ def test_exact_wilcoxon_all_improved(make_dataset):
     base, m3 = [12, 10, 16, 24, 10, 12], [2, 4, 4, 6, 6, 10]
     m = [(f"W{i}", 0, s, b) for i, b in enumerate(base)] + [(f"W{i}", 90, s, x) for i, x in enumerate(m3)]
     ds = dataset.load(make_dataset([{"patient_id": f"W{i}"} for i in range(6)], m))
-    t = disease_activity.sledai_change_test(ds)
-    assert t["n"] == 6
-    assert t["p_value"] == pytest.approx(2 / 2**6)  # every sign positive: 2 of 64 sign patterns
-    assert "exact" in t["method"]
+    t = disease_activity.change_test(disease_activity.sledai_visits(ds), 3)
+    assert t.n == 6
+    assert t.p == Fraction(2, 2**6)  # every sign positive: 2 of 64 sign patterns
+    assert t.exact
 
 
 def test_dsdna_conversion_and_complement(make_dataset):

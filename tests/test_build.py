@@ -185,17 +185,15 @@ def test_failed_chapter_leaves_previous_output_identical(private_book, capsys):
 def test_editing_a_module_in_a_subpackage_reexecutes_the_chapters(private_book, tmp_path, monkeypatch):
     """Cache keys hash the whole package, recursively: any module edit re-runs the chapters."""
     from sle_cart.book import plan as plan_mod
-    from sle_cart.inputs.dataset import load
     from sle_cart.paths import PACKAGE
 
     book, cache = private_book
     pkg = tmp_path / "pkg"
     shutil.copytree(PACKAGE, pkg, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(plan_mod, "PACKAGE", pkg)
-    ds = load(BUNDLED)
 
     def todo():
-        p = plan_mod.make_plan(book, BUNDLED.resolve(), tmp_path / "o", cache, ds, force=False, jobs=1)
+        p = plan_mod.make_plan(book, BUNDLED.resolve(), tmp_path / "o", cache, force=False, jobs=1)
         return sorted(nb.stem for nb in p.todo)
 
     assert todo() == []  # an identical copy of the package hits the warm cache

@@ -31,8 +31,8 @@ def test_tied_wilcoxon_is_exact_and_five_pairs_cannot_reach_significance(make_da
     drops = [16, 16, 10, 8, 15]  # all improved, two tied: the normal approximation said p = 0.042
     m = [(f"T{i}", 0, s, 20) for i in range(5)] + [(f"T{i}", 90, s, 20 - d) for i, d in enumerate(drops)]
     ds = load(make_dataset(_pats(f"T{i}" for i in range(5)), m))
-    t = disease_activity.sledai_change_test(ds)
-    assert t["p_exact"] == Fraction(1, 16) and t["minimum_p"] == 0.0625 and "exact" in t["method"]
+    t = disease_activity.change_test(disease_activity.sledai_visits(ds), 3)
+    assert t.p == Fraction(1, 16) and t.minimum_p == Fraction(1, 16) and t.exact
     c = _claims(ds)["sledai_m3_p_value"]
     assert c["reproduced"] == 0.0625 and c["holds"] is False and c["n_evaluable"] == 5
 
@@ -40,8 +40,10 @@ def test_tied_wilcoxon_is_exact_and_five_pairs_cannot_reach_significance(make_da
 def test_zero_differences_are_dropped_from_the_exact_test(make_dataset):
     s = "sledai_2k"
     m = [(f"Z{i}", 0, s, 12) for i in range(7)] + [(f"Z{i}", 90, s, 12 if i == 0 else 4) for i in range(7)]
-    t = disease_activity.sledai_change_test(load(make_dataset(_pats(f"Z{i}" for i in range(7)), m)))
-    assert (t["n"], t["n_zero"], t["p_exact"]) == (6, 1, Fraction(1, 32))
+    t = disease_activity.change_test(
+        disease_activity.sledai_visits(load(make_dataset(_pats(f"Z{i}" for i in range(7)), m))), 3
+    )
+    assert (t.n, t.n_zero, t.p) == (6, 1, Fraction(1, 32))
 
 
 def test_a_median_of_188_05_rounds_to_188_1_exactly(make_dataset):

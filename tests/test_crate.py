@@ -42,11 +42,6 @@ def _write(site: Path, ds, commit: str = "0123456789ab") -> Path:
     return write_crate(site, ds, commit=commit, versions=VERSIONS, software_version="1.0.0")
 
 
-@pytest.fixture(scope="module")
-def bundled():
-    return load(BUNDLED)
-
-
 @pytest.fixture
 def site(tmp_path) -> Path:
     return _site(tmp_path / "site")

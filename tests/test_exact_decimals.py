@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from conftest import BUNDLED
 from sle_cart.analysis import claims, kinetics, renal
-from sle_cart.analysis.exact import decimal, decimal_text, exact
+from sle_cart.analysis.exact import exact
 from sle_cart.inputs import dataset
+from sle_cart.inputs.decimals import decimal, decimal_text
 from sle_cart.present import outcome_tables
 
 LONG = "188.04999999999999999"  # a float reads it as 188.05

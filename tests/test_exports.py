@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import BUNDLED
+from conftest import BUNDLED, assert_same_claims
 from sle_cart import cli
 from sle_cart.analysis import claims
 from sle_cart.inputs import contract, dataset
@@ -174,11 +174,6 @@ def _snapshot(folder: Path) -> dict:
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
 
 
-@pytest.fixture(scope="module")
-def bundled_claims():
-    return _claims(dataset.load(BUNDLED))
-
-
 # ---------------------------------------------------------------- accepted exports
 N_COLUMNS_AS_WRITTEN = "columns 'Patient_ID' read as 'patient_id', 'Day ' as 'day', 'ANALYTE' as 'analyte'"
 EXPORTS = [
@@ -259,11 +254,7 @@ def test_export_gives_the_bundled_claims_and_says_what_was_read(
         N_EVENTS,
     )
     assert set(ds.measurements["unit"]) == {"cells/µL", "points", "g/24h", "IU/mL", "g/L"}
-    got = _claims(ds)
-    assert got.keys() == bundled_claims.keys()
-    for cid, (value, ok) in bundled_claims.items():
-        assert got[cid][1] == ok, cid
-        assert got[cid][0] == (value if value is None else pytest.approx(value)), cid
+    assert_same_claims(ds, bundled_claims)
 
 
 def test_values_read_from_decimal_commas_equal_the_bundled_values(bundled_copy):

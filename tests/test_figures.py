@@ -7,7 +7,6 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import BUNDLED
 from sle_cart.generate.synth import write_synthetic
 from sle_cart.inputs import dataset
 from sle_cart.inputs.definitions import LARGE_COHORT_PATIENTS
@@ -68,11 +67,6 @@ def colour_scales(spec: dict) -> list[dict]:
 
 def make(name, ds):
     return registry.make(name, ds)
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    return dataset.load(BUNDLED)
 
 
 # ------------------------------------------------------------------ 1. absent data: a sentence, never empty axes

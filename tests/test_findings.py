@@ -9,19 +9,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from collections import Counter
 from fractions import Fraction
 
+import pandas as pd
 import pytest
 
-from sle_cart.analysis import claims_json, findings, robustness
+from sle_cart.analysis import claims_json, findings, outcomes, robustness
 from sle_cart.analysis.exact import round_half_away
 from sle_cart.analysis.robustness import Robustness
 from sle_cart.generate.synth import write_synthetic
 from sle_cart.inputs.dataset import load
-from sle_cart.paths import BUNDLED, EVALUATION_LOG_ENV
+from sle_cart.paths import BUNDLED
 from sle_cart.present import prose, registry
 from sle_cart.present.claims_text import PHRASES
 
@@ -133,8 +135,8 @@ def test_no_pair_says_why(tmp_path):
     assert "changed between" not in text
 
 
-def test_hodges_lehmann_is_named_and_matches_table_4():
-    ds = load(BUNDLED)
+def test_hodges_lehmann_is_named_and_matches_table_4(bundled):
+    ds = bundled
     t = findings.findings_of(ds).test(3)
     summary = " ".join(prose.SECTIONS["disease_activity"](ds))
     table = " ".join(registry.make("sledai", ds).footnotes)
@@ -171,8 +173,8 @@ def _class_counts_everywhere(ds) -> dict[str, Counter]:
 
 
 @pytest.mark.parametrize("cohort", ["bundled", "synthetic-8"])
-def test_every_view_gives_the_same_robustness_counts(cohort, tmp_path):
-    ds = load(BUNDLED) if cohort == "bundled" else load(write_synthetic(tmp_path / "s", 8, seed=1))
+def test_every_view_gives_the_same_robustness_counts(cohort, tmp_path, bundled):
+    ds = bundled if cohort == "bundled" else load(write_synthetic(tmp_path / "s", 8, seed=1))
     views = _class_counts_everywhere(ds)
     reference = +views["findings"]
     for name, counts in views.items():
@@ -189,8 +191,8 @@ def test_a_failing_claim_is_never_called_fragile(tmp_path):
             assert all(dict(c.under)[a] == "holds" for a in c.alternatives)  # "would hold under"
 
 
-def test_the_p_value_claim_names_its_method(tmp_path):
-    small = claims_json.claims_document(load(BUNDLED))["claims"]
+def test_the_p_value_claim_names_its_method(tmp_path, bundled):
+    small = claims_json.claims_document(bundled)["claims"]
     large = claims_json.claims_document(load(write_synthetic(tmp_path / "s", 25, seed=3)))["claims"]
     p_small = next(c for c in small if c["unit"] == "p")
     p_large = next(c for c in large if c["unit"] == "p")
@@ -202,13 +204,61 @@ def test_the_p_value_claim_names_its_method(tmp_path):
 
 # ------------------------------------------------------------------ one evaluation per definition set
 @pytest.mark.build
-def test_a_clean_build_analyses_each_definition_set_once(tmp_path, monkeypatch):
-    from sle_cart.book.build import build
-
-    log = tmp_path / "evaluations.log"
-    monkeypatch.setenv(EVALUATION_LOG_ENV, str(log))
-    monkeypatch.setenv("SLE_CART_DATASET_CACHE", str(tmp_path / "datasets"))
-    build(out=tmp_path / "html", cache_dir=tmp_path / "cache", quiet=True)
-    counts = Counter(log.read_text(encoding="utf-8").split())
-    expected = Counter({"validate": 1, "as": 1, "defined": 1} | {a.id: 1 for a in robustness.ALTERNATIVES})
+def test_a_clean_build_analyses_each_definition_set_once(bundled_build):
+    _, base = bundled_build  # built clean, logging every validation and analysis from every process
+    counts = Counter((base / "evaluations.log").read_text(encoding="utf-8").splitlines())
+    expected = Counter({"validate": 1, "as defined": 1} | {a.id: 1 for a in robustness.ALTERNATIVES})
     assert counts == expected, counts
+
+
+# ------------------------------------------------------------------ reuse across definition sets
+def _same(a, b) -> bool:
+    if isinstance(a, pd.DataFrame | pd.Series):
+        return a.equals(b)
+    return a == b
+
+
+@pytest.mark.parametrize("cohort", ["bundled", "synthetic-8"])
+def test_an_alternative_reuses_only_what_it_cannot_change(cohort, tmp_path, bundled):
+    """Each group of analyses an alternative reuses equals the group computed afresh under it."""
+    ds = bundled if cohort == "bundled" else load(write_synthetic(tmp_path / "s", 8, seed=1))
+    base = outcomes.analyse(ds)
+    reused = 0
+    for alt in robustness.ALTERNATIVES:
+        other = robustness.apply(ds, alt)
+        quick = outcomes.analyse(other, alt.id, base=base, changed=tuple(alt.changes))
+        full = outcomes.analyse(other, alt.id)
+        for f in dataclasses.fields(outcomes.Analyses):
+            assert _same(getattr(quick, f.name), getattr(full, f.name)), (alt.id, f.name)
+            reused += getattr(quick, f.name) is getattr(base, f.name)
+    assert reused > 0  # the reuse happens, and is checked
+
+
+@pytest.mark.build
+def test_a_build_with_nothing_to_do_reads_no_data_and_imports_no_analysis_library(bundled_build):
+    import subprocess
+    import sys
+
+    from sle_cart.paths import ROOT
+
+    _, base = bundled_build
+    cmd = [sys.executable, "-X", "importtime", "-m", "sle_cart", "build"]
+    cmd += ["--out", str(base / "html"), "--cache-dir", str(base / "cache")]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "0 executed, 10 cached" in proc.stdout and "39/39 claims hold" in proc.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert not imported & {"pandas", "scipy", "altair", "pandera", "numpy"}
+    assert "sle_cart.book.build" in imported  # the log is read (the check can fail)
+
+
+def test_the_papers_sentences_are_the_summarys_so_their_numbers_are_the_findings(awkward):
+    """paper.pdf typesets the summary's own paragraphs (checked above) and static text without numbers."""
+    from sle_cart.book import paper
+
+    doc = paper.content(awkward, commit="0" * 40, versions={}, figures={"fig1": "f1.pdf", "fig2": "f2.pdf"})
+    said = {p for section in prose.SECTIONS.values() for p in section(awkward)}
+    static = {t for texts in (*paper.STATIC.values(), paper.CONCLUSION) for t in texts}
+    assert not [t for t in static if _numbers(t)]  # names such as CD19 or SLEDAI-2K are not numbers
+    texts = [b["text"] for b in doc["blocks"] if b["kind"] == "paragraph"]
+    texts += [i for b in doc["blocks"] if b["kind"] == "list" for i in b["items"]]
+    assert texts and all(t in said or t in static for t in texts)

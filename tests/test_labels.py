@@ -21,7 +21,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import BUNDLED
 from plain_contract import hodges_lehmann_brute
 from sle_cart.analysis import disease_activity
 from sle_cart.analysis.exact import exact, round_half_away
@@ -110,14 +109,14 @@ def test_a_zero_among_the_differences_changes_the_level():
     assert hl.level == hodges_lehmann_brute(fr(0, -2, -4, -6, -8, -10))[1][2]
 
 
-def test_large_tied_sample_is_counted_exactly_and_quickly():
-    d = [
-        F(x) for x in (-1, -2, -2, -3, -4, -4, -5, -6, -6, -7, -8, 0, 2, -9, -10, -11, -12, -12, -13, -14) * 2
-    ]
+def test_twenty_tied_differences_are_counted_exactly_and_more_use_the_normal_approximation():
+    d = [F(x) for x in (-1, -2, -2, -3, -4, -4, -5, -6, -6, -7, -8, 0, 2, -9, -10, -11, -12, -12, -13, -14)]
     hl = hodges_lehmann(d)
     assert hl.level_basis == "permutation" and hl.level >= F(95, 100)
-    w = walsh_averages(d)
-    assert hl.low in w and hl.high in w
+    assert hl.low in walsh_averages(d) and hl.high in walsh_averages(d)
+    large = hodges_lehmann(d * 30)  # 600 differences, as a large cohort has: no count, the normal law
+    assert large.level_basis == "normal approximation" and large.level == F(95, 100)
+    assert large.low <= large.estimate <= large.high
 
 
 def test_bundled_month3_interval_unchanged(bundled):
@@ -126,13 +125,6 @@ def test_bundled_month3_interval_unchanged(bundled):
     assert sorted(d) == fr(-18, -12, -10, -6, -4, -2)  # no ties, no zeros: the "exact" level applies
     hl = hodges_lehmann(d)
     assert (hl.estimate, hl.low, hl.high, hl.level, hl.level_basis) == (-8, -18, -2, F(31, 32), "exact")
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    from sle_cart.inputs.dataset import load
-
-    return load(BUNDLED)
 
 
 # ---------------------------------------------------------------- signed-rank method label
@@ -191,3 +183,22 @@ def test_shown_p_lies_on_the_side_of_the_exact_p(p, t):
     leading_zeros = places - len(shown.split(".")[1].lstrip("0"))
     if places > leading_zeros + 2:  # a figure beyond two was added only because one fewer would not decide
         assert _side(round_half_away(p, places - 1), t) != _side(p, t)
+
+
+@given(
+    st.lists(st.integers(-60, 60).map(lambda x: Fraction(x, 4)), min_size=21, max_size=70),
+)
+def test_large_samples_take_the_same_walsh_averages_as_the_full_list(d):
+    """Above 20 differences the order statistics are found without listing: they equal the listed ones."""
+    from sle_cart.analysis.exact import Obs, median
+    from sle_cart.analysis.uncertainty import _normal_k
+
+    hl = hodges_lehmann(d)
+    if all(x == 0 for x in d):
+        assert not hl.estimable
+        return
+    w = walsh_averages(d)
+    k = _normal_k(len(d))
+    assert hl.estimate == median([Obs(x) for x in w])
+    assert (hl.low, hl.high) == (w[k - 1], w[len(w) - k])
+    assert hl.level_basis == "normal approximation"

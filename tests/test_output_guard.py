@@ -147,7 +147,9 @@ def test_empty_and_absent_folders_are_allowed(tmp_path):
 
     (tmp_path / "empty").mkdir()
     for out in (tmp_path / "empty", tmp_path / "absent" / "site"):
-        check_site_folder(out, data=BUNDLED, book_root=ROOT, cache=tmp_path / "cache")
+        assert check_site_folder(out, data=BUNDLED, book_root=ROOT, cache=tmp_path / "cache") is None
+    # the check only looks: it writes nothing into the empty folder and creates no absent one
+    assert list((tmp_path / "empty").iterdir()) == [] and not (tmp_path / "absent").exists()
 
 
 @pytest.mark.parametrize(

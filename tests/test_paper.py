@@ -10,7 +10,7 @@ import pypdf
 import pytest
 import vl_convert as vlc
 
-from conftest import BUNDLED, write_dataset
+from conftest import write_dataset
 from sle_cart.book.paper import write_paper
 from sle_cart.inputs.dataset import load
 from sle_cart.present import prose, publication, registry
@@ -32,11 +32,6 @@ def squash(text: str) -> str:
 def pdf_text(path) -> tuple[int, str]:
     reader = pypdf.PdfReader(path)
     return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    return load(BUNDLED)
 
 
 @pytest.fixture(scope="module")

@@ -115,7 +115,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sle_cart.inputs.dataset import DataError
+    from sle_cart.inputs.errors import DataError  # light: a build with nothing to do imports no pandas
     from sle_cart.paths import FolderRefused
 
     args = parser().parse_args(argv)

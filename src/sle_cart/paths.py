@@ -114,3 +114,7 @@ def record_evaluation(label: str) -> None:
     if log:
         with open(log, "a", encoding="utf-8") as f:
             f.write(f"{label}\n")
+
+
+#: Set by the build for chapters and Sphinx: a pickle of the checked dataset and its findings.
+CHECKED_ENV = "SLE_CART_CHECKED"

@@ -128,8 +128,8 @@ def _interval(c: Claim, res: o.Outcome) -> tuple[float, float] | None:
     return tuple(round(x, 6) for x in clopper_pearson(k, res.denominator))
 
 
-def verdicts(analyses: o.Analyses) -> tuple[Verdict, ...]:
-    """Every claim under the definitions the analyses were run with."""
+def verdicts(analyses: o.Analyses, *, intervals: bool = True) -> tuple[Verdict, ...]:
+    """Every claim under the definitions the analyses were run with (``intervals``: with their ci95)."""
     out = []
     for c in CLAIMS:
         res = c.compute(analyses)
@@ -139,7 +139,7 @@ def verdicts(analyses: o.Analyses) -> tuple[Verdict, ...]:
         out.append(
             Verdict(
                 c, statement(c, analyses.definitions, method), res.value, res.n_evaluable, res.denominator,
-                _interval(c, res), status, method,
+                _interval(c, res) if intervals else None, status, method,
             )
         )  # fmt: skip
     return tuple(out)

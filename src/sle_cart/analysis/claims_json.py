@@ -12,7 +12,6 @@ those under which it would hold).  Everything is read from the findings.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from . import claims, robustness
 from .findings import Findings, findings_of
@@ -55,12 +54,3 @@ def claims_document(ds, found: Findings | None = None) -> dict:
 def claims_json_text(doc: dict) -> str:
     """Stable key order, UTF-8 characters kept, trailing newline."""
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-def write_claims_json(ds, path: str | Path) -> dict:
-    """Write claims.json and return the document."""
-    doc = claims_document(ds)
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(claims_json_text(doc), encoding="utf-8")
-    return doc

@@ -93,19 +93,3 @@ def change_test(visits: pd.DataFrame, month: int) -> ChangeTest:
         shift=hodges_lehmann(list(changes)),
         median_change=median([Obs(c) for c in changes]) if changes else None,
     )
-
-
-def sledai_change_test(ds, month: int = 3) -> dict:
-    """:func:`change_test` of the dataset's visits, as the plain dict the data contract describes."""
-    t = change_test(sledai_visits(ds), month)
-    return {
-        "n": t.n,
-        "n_pairs": t.n_pairs,
-        "n_zero": t.n_zero,
-        "month": month,
-        "statistic": None if t.statistic is None else float(t.statistic),
-        "p_value": None if t.p is None else float(t.p),
-        "p_exact": t.p,
-        "minimum_p": None if t.minimum_p is None else float(t.minimum_p),
-        "method": t.method,
-    }

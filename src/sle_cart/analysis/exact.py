@@ -19,33 +19,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from sle_cart.inputs.decimals import decimal
+
 Number = int | float | Fraction | str
-
-#: Decimal text as a numeric cell may hold it: '188.05', '-.5', '5.', '5.2E+07' (no '1/3', no 'inf').
-DECIMAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-
-
-def decimal(text: str) -> Fraction | None:
-    """The exact value of decimal text ('188.04999999999999999' stays that, not the float 188.05); None if not one."""
-    t = text.strip()
-    return Fraction(t) if DECIMAL.fullmatch(t) else None
-
-
-def decimal_text(x: Fraction) -> str:
-    """A terminating fraction written as plain decimal text (1/8 -> '0.125', 880 -> '880')."""
-    sign, x = ("-" if x < 0 else ""), abs(x)
-    places = 0
-    while (x * 10**places).denominator != 1:
-        places += 1
-        if places > 10_000:  # unit factors are decimals, so products always terminate
-            raise ValueError(f"{x} has no finite decimal expansion")
-    digits = str((x * 10**places).numerator).rjust(places + 1, "0")
-    return sign + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)
 
 
 def exact(x: Number) -> Fraction:

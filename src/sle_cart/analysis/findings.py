@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import os
 import pickle
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
+
+from sle_cart.paths import CHECKED_ENV
 
 from . import claims, robustness
 from .claims import Status, Verdict
 from .disease_activity import ChangeTest
 from .outcomes import Analyses, analyse
 from .robustness import ALTERNATIVES, Robustness
-
-#: Set by the build: a pickle of (dataset, findings) that chapters and Sphinx read instead of the data.
-CHECKED_ENV = "SLE_CART_CHECKED"
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,6 @@ class ClaimFinding:
     def status(self) -> Status:
         return self.verdict.status
 
-    def status_under(self) -> dict[str, Status]:
-        return dict(self.under)
-
 
 @dataclass(frozen=True)
 class Findings:
@@ -61,9 +58,6 @@ class Findings:
     sha256: str
     analyses: Analyses  # under the dataset's own definitions: every table's and figure's data
     claims: tuple[ClaimFinding, ...]
-
-    def claim(self, claim_id: str) -> ClaimFinding:
-        return next(c for c in self.claims if c.id == claim_id)
 
     def test(self, month: int) -> ChangeTest:
         return self.analyses.test(month)
@@ -86,7 +80,8 @@ def find(ds) -> Findings:
     base = verdicts_of(ds)
     under: dict[str, list[tuple[str, Status]]] = {v.id: [] for v in base}
     for alt in ALTERNATIVES:
-        for v in claims.verdicts(analyse(robustness.apply(ds, alt), alt.id)):
+        other = analyse(robustness.apply(ds, alt), alt.id, base=analyses, changed=tuple(alt.changes))
+        for v in claims.verdicts(other, intervals=False):  # only the status is kept
             under[v.id].append((alt.id, v.status))
     found = []
     for v in base:
@@ -95,8 +90,23 @@ def find(ds) -> Findings:
     return Findings(ds.sha256(), analyses, tuple(found))
 
 
-_MEMO: dict[int, tuple[object, Findings]] = {}
-_ANALYSES: dict[int, tuple[object, Analyses]] = {}
+class _PerDataset:
+    """Results remembered per dataset object, forgotten when the dataset is (a test makes hundreds)."""
+
+    def __init__(self):
+        self._by_id: dict[int, object] = {}
+
+    def get(self, ds):
+        return self._by_id.get(id(ds))
+
+    def put(self, ds, value):
+        if id(ds) not in self._by_id:
+            weakref.finalize(ds, self._by_id.pop, id(ds), None)
+        self._by_id[id(ds)] = value
+        return value
+
+
+_FINDINGS, _ANALYSES, _VERDICTS = _PerDataset(), _PerDataset(), _PerDataset()
 
 
 def analyses_of(ds) -> Analyses:
@@ -105,42 +115,28 @@ def analyses_of(ds) -> Analyses:
     Tables and figures need only these; the alternatives are evaluated when the
     findings are first asked for (the build asks before any chapter runs).
     """
-    for memo in (_MEMO, _ANALYSES):
-        hit = memo.get(id(ds))
-        if hit is not None and hit[0] is ds:
-            return hit[1] if memo is _ANALYSES else hit[1].analyses
-    result = analyse(ds)
-    _ANALYSES[id(ds)] = (ds, result)
-    return result
-
-
-def findings_of(ds) -> Findings:
-    """The findings of ``ds``: handed over by the build, or computed once in this process."""
-    hit = _MEMO.get(id(ds))
-    if hit is not None and hit[0] is ds:
-        return hit[1]
-    result = find(ds)
-    _MEMO[id(ds)] = (ds, result)
-    return result
-
-
-_VERDICTS: dict[int, tuple[object, tuple[Verdict, ...]]] = {}
+    found = _FINDINGS.get(ds)
+    if found is not None:
+        return found.analyses
+    return _ANALYSES.get(ds) or _ANALYSES.put(ds, analyse(ds))
 
 
 def verdicts_of(ds) -> tuple[Verdict, ...]:
     """The claims under the dataset's own definitions only (no alternative is evaluated)."""
-    hit = _MEMO.get(id(ds))
-    if hit is not None and hit[0] is ds:
-        return tuple(c.verdict for c in hit[1].claims)
-    hit = _VERDICTS.get(id(ds))
-    if hit is None or hit[0] is not ds:
-        hit = _VERDICTS[id(ds)] = (ds, claims.verdicts(analyses_of(ds)))
-    return hit[1]
+    found = _FINDINGS.get(ds)
+    if found is not None:
+        return tuple(c.verdict for c in found.claims)
+    return _VERDICTS.get(ds) or _VERDICTS.put(ds, claims.verdicts(analyses_of(ds)))
+
+
+def findings_of(ds) -> Findings:
+    """The findings of ``ds``: handed over by the build, or computed once in this process."""
+    return _FINDINGS.get(ds) or _FINDINGS.put(ds, find(ds))
 
 
 def remember(ds, result: Findings) -> None:
     """Use ``result`` as the findings of ``ds`` in this process."""
-    _MEMO[id(ds)] = (ds, result)
+    _FINDINGS.put(ds, result)
 
 
 def save(ds, result: Findings, path: Path) -> Path:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .exact import decimal_text
+from sle_cart.inputs.decimals import decimal_text
+
 from .visits import baseline, decide_below
 
 

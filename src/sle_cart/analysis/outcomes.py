@@ -12,6 +12,7 @@ proportions the denominator (the evaluable patients).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -68,31 +69,67 @@ class Analyses:
         return self.tests[month]
 
 
-def analyse(ds, label: str = "as defined") -> Analyses:
-    """Run every analysis once for ``ds`` under its definitions (``label`` names them)."""
-    record_evaluation(label)
-    d = ds.definitions
-    days = tuple(sorted({*d.bcell_depletion_days, *CLAIM_DEPLETION_DAYS}))
+def _depletion(ds) -> dict:
+    days = tuple(sorted({*ds.definitions.bcell_depletion_days, *CLAIM_DEPLETION_DAYS}))
+    return {"depletion": kinetics.bcell_depletion(ds, days=days)}
+
+
+def _sledai(ds) -> dict:
     visits = disease_activity.sledai_visits(ds)
+    return {"sledai": visits, "tests": {m: disease_activity.change_test(visits, m) for m in (1, 3)}}
+
+
+def _renal(ds) -> dict:
     response = renal.renal_response(ds)
-    return Analyses(
-        label=label,
-        definitions=d,
-        patients=ds.patients,
-        baseline=cohort.baseline_values(ds),
-        follow_up=cohort.follow_up(ds),
-        kinetics=kinetics.car_t_kinetics(ds),
-        depletion=kinetics.bcell_depletion(ds, days=days),
-        sledai=visits,
-        tests={m: disease_activity.change_test(visits, m) for m in (1, 3)},
-        renal=response,
-        renal_counts=renal.count_responses(response),
-        dsdna=serology.dsdna_conversion(ds),
-        complement=serology.complement_normalisation(ds),
-        adverse_events=safety.adverse_events(ds),
-        worst_grades=safety.worst_grades(ds),
-        safety=safety.safety_counts(ds),
-    )
+    return {"renal": response, "renal_counts": renal.count_responses(response)}
+
+
+def _safety(ds) -> dict:
+    return {
+        "adverse_events": safety.adverse_events(ds),
+        "worst_grades": safety.worst_grades(ds),
+        "safety": safety.safety_counts(ds),
+    }
+
+
+@dataclass(frozen=True)
+class Group:
+    """Analyses computed together: what they read of the definitions, and what they fill."""
+
+    inputs: tuple[str, ...]  # definition names, or reference_ranges.<analyte>
+    fields: tuple[str, ...]  # of Analyses
+    compute: Callable[..., dict]
+
+
+#: Every analysis, by what it reads.  An alternative that changes none of a group's inputs reuses
+#: the group's results from the dataset's own analyses (a test checks each reuse against a full run).
+GROUPS = (
+    Group((), ("baseline", "follow_up"), lambda ds: {"baseline": cohort.baseline_values(ds), "follow_up": cohort.follow_up(ds)}),
+    Group(("kinetics_window_days", "auc_window_days"), ("kinetics",), lambda ds: {"kinetics": kinetics.car_t_kinetics(ds)}),
+    Group(("bcell_depletion_below", "bcell_depletion_days"), ("depletion",), _depletion),
+    Group(("visit_window_days",), ("sledai", "tests"), _sledai),
+    Group(("renal_complete_below_g24h", "renal_partial_below_g24h", "renal_partial_min_reduction"), ("renal", "renal_counts"), _renal),
+    Group(("reference_ranges.anti_dsdna",), ("dsdna",), lambda ds: {"dsdna": serology.dsdna_conversion(ds)}),
+    Group(("complement_normal_by_day", "reference_ranges.c3", "reference_ranges.c4"), ("complement",), lambda ds: {"complement": serology.complement_normalisation(ds)}),
+    Group(("safety_window_days",), ("adverse_events", "worst_grades", "safety"), _safety),
+)  # fmt: skip
+
+
+def analyse(
+    ds, label: str = "as defined", *, base: Analyses | None = None, changed: tuple[str, ...] = ()
+) -> Analyses:
+    """Run every analysis once for ``ds`` under its definitions (``label`` names them).
+
+    With ``base`` (the analyses of the same data under other definitions) and
+    ``changed`` (the definition keys that differ), a group none of whose inputs
+    changed is taken from ``base`` instead of being computed again.
+    """
+    record_evaluation(label)
+    fields = {"label": label, "definitions": ds.definitions, "patients": ds.patients}
+    for g in GROUPS:
+        touched = any(k == i or k.startswith(i + ".") for k in changed for i in g.inputs)
+        fields |= g.compute(ds) if base is None or touched else {f: getattr(base, f) for f in g.fields}
+    return Analyses(**fields)
 
 
 STATS = {"median": median, "min": minimum, "max": maximum}

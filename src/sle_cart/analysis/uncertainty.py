@@ -31,9 +31,11 @@ The attained level, and what ``ShiftEstimate.level_basis`` says about it:
   the ``"exact"`` formula.  It is the interval's coverage when the differences'
   magnitudes are those observed and the true shift is 0: conditional on the
   data's magnitudes, as the exact test is.
-* ``"nominal"`` is not produced: the count above is exact for every n, so no
-  level has to be called nominal.  The name is kept for callers that show levels
-  from elsewhere.
+* ``"normal approximation"`` — more than 20 differences (where the signed-rank
+  test also uses the normal approximation): k = floor(N/2 − 1.96·sd(W+)),
+  sd(W+)² = n(n+1)(2n+1)/24 (§3.3, large samples), and the level is 95 %
+  approximately; it is stated as approximate.
+* ``"nominal"`` is not produced.
 
 With no differences, or with every difference zero, the shift is not estimable:
 ``estimate``, ``low``, ``high``, ``level`` and ``level_basis`` are all None (an
@@ -44,6 +46,8 @@ interval (``low``, ``high``, ``level``, ``level_basis`` None).
 
 from __future__ import annotations
 
+import functools
+import math
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
@@ -51,14 +55,19 @@ from itertools import combinations_with_replacement, groupby
 from math import comb
 
 from .exact import Obs, median
-from .wilcoxon import null_distribution
+from .walsh import walsh_order_statistics
+from .wilcoxon import EXACT_MAX_N, null_distribution
 
 TARGET = Fraction(95, 100)
 EXACT_LEVEL = "exact"  # no ties, no zeros: the signed-rank distribution over ranks 1..n
 PERMUTATION_LEVEL = "permutation"  # ties or zeros: the sign-flip distribution of these data
 NOMINAL_LEVEL = "nominal"  # not produced here (see the module docstring)
+APPROXIMATE_LEVEL = "normal approximation"  # more than EXACT_MAX_N differences: 95 % approximately
+#: Two-sided 95 % quantile of the standard normal distribution.
+Z95 = 1.959963984540054
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of two integers, asked for the same counts often
 def clopper_pearson(k: int, n: int) -> tuple[float, float] | None:
     """Exact two-sided 95 % interval of the proportion k/n; None when n is 0."""
     if n <= 0:
@@ -147,8 +156,24 @@ def _permutation_levels(d: list[Fraction]) -> list[Fraction]:
     return levels
 
 
-#: Above this many differences with ties or zeros the level is nominal (counting would take minutes).
-PERMUTATION_MAX_N = 20
+def _normal_k(n: int) -> int:
+    """Large samples: k = floor(N/2 − z·sd(W+)) (§3.3, large-sample approximation), at least 1."""
+    sd = math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+    return max(1, math.floor(n * (n + 1) / 4 - Z95 * sd))
+
+
+def _large_sample(d: list[Fraction], n_zero: int) -> ShiftEstimate:
+    """More than 20 differences: the estimate and the normal-approximation interval, from a few order
+    statistics of the Walsh averages (:mod:`.walsh`) instead of all n(n+1)/2 of them."""
+    n = len(d)
+    total, k = n * (n + 1) // 2, _normal_k(n)
+    middle = [(total + 1) // 2, (total + 2) // 2]  # the same rank twice when N is odd
+    wanted = [*middle, k, total + 1 - k]
+    got = walsh_order_statistics(d, wanted)
+    if got is None:  # values too large for integer arithmetic: list them (slow, exact)
+        w = walsh_averages(d)
+        got = [w[r - 1] for r in wanted]
+    return ShiftEstimate(n, (got[0] + got[1]) / 2, got[2], got[3], TARGET, APPROXIMATE_LEVEL, n_zero)
 
 
 def hodges_lehmann(d: list[Fraction]) -> ShiftEstimate:
@@ -160,13 +185,12 @@ def hodges_lehmann(d: list[Fraction]) -> ShiftEstimate:
     n_zero = sum(1 for x in d if x == 0)
     if n == 0 or n_zero == n:
         return ShiftEstimate(n, None, None, None, None, None, n_zero)
+    if n > EXACT_MAX_N:  # as the test: beyond this, counting grows without bound and the normal law is close
+        return _large_sample(d, n_zero)
     w = walsh_averages(d)
     estimate = median([Obs(x) for x in w])
     ties_or_zeros = n_zero > 0 or len({abs(x) for x in d}) < n
-    if ties_or_zeros and n > PERMUTATION_MAX_N:
-        # the exact count grows with n and the ties; beyond this the no-ties level is stated as nominal
-        level_of, basis = (lambda k: _level(n, k)), NOMINAL_LEVEL
-    elif ties_or_zeros:
+    if ties_or_zeros:
         levels = _permutation_levels(d)
         level_of, basis = (lambda k: levels[k - 1]), PERMUTATION_LEVEL
     else:

@@ -12,8 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sle_cart.analysis.findings import CHECKED_ENV
-from sle_cart.paths import BOOK_FILES, EXTRA
+from sle_cart.paths import BOOK_FILES, CHECKED_ENV, EXTRA
 
 from .plan import BuildError, Plan, digest
 

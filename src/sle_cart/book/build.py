@@ -24,6 +24,7 @@ Inputs are only read.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -31,18 +32,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sle_cart import __version__
-from sle_cart.analysis import findings
-from sle_cart.analysis.findings import Findings
-from sle_cart.inputs.dataset import load_cached
 from sle_cart.paths import BUNDLED, ROOT, chapter_cache, default_site
-from sle_cart.present import publication
 
-from . import crate, guard, paper, provenance, staging
+from . import guard, provenance, staging
 from .assemble import assemble, build_site, site_key, write_if_changed
 from .execute import execute
-from .plan import BuildError, Plan, chapters, code_digest, make_plan
+from .plan import BuildError, Plan, chapters, code_digest, folder_digest, make_plan
 
 __all__ = ["BuildError", "Result", "build", "chapters"]
+
+#: What a build found, in the cache under the key of everything the site was built from (the
+#: book, the data, the code, the commit, OUT): a build whose key has a summary, with OUT still
+#: holding that site, has nothing to do, and reads no data and imports no analysis library.
+SUMMARIES = "builds"
 
 
 @dataclass
@@ -83,32 +85,79 @@ def build(
     out = Path(out).resolve() if out else default_site(root)
     cache = Path(cache_dir).resolve() if cache_dir else chapter_cache(root)
     guard.check_site_folder(out, data=data, book_root=root, cache=cache)
-    ds = load_cached(data)
-    for line in [f"warning: {w}" for w in ds.warnings] + [f"note: {n}" for n in ds.notes]:
-        say(line)
     with (
         staging.exclusive(staging.lock_file(out), f"the output folder {out}"),
         staging.exclusive(cache / ".lock", f"the cache {cache}"),
     ):
         guard.check_site_folder(out, data=data, book_root=root, cache=cache)  # it may have changed meanwhile
         staging.clean_stale(out)
-        plan = make_plan(root, data, out, cache, ds, force=force, jobs=jobs)
-        found = _findings(plan)
-        result = _run(plan, say)
+        plan = make_plan(root, data, out, cache, force=force, jobs=jobs)
+        summary = None if force else _up_to_date(plan)
+        if summary is not None:  # nothing changed: no data read, no heavy import
+            for line in summary["messages"]:
+                say(line)
+            result = Result(out=out, claims=_claims_json(out), cached=list(plan.cached), site_built=False)
+        else:
+            summary, result = _build_all(plan, say)
     result.seconds = time.perf_counter() - t_start
-    n_ok = found.n_holding
+    n_ok, failing = summary["holding"], summary["failing"]
     say(
         f"built {len(result.executed)} executed, {len(result.cached)} cached chapters in "
-        f"{result.seconds:.1f} s; {n_ok}/{len(result.claims)} claims hold; open {out / 'index.html'}"
+        f"{result.seconds:.1f} s; {n_ok}/{summary['claims']} claims hold; open {out / 'index.html'}"
     )
-    if strict and n_ok < len(result.claims):
-        failing = [c.id for c in found.claims if not c.holds]
+    if strict and failing:
         raise BuildError(f"--strict: {len(failing)} claim(s) do not hold: {', '.join(failing)}")
     return result
 
 
-def _findings(plan: Plan) -> Findings:
+def _claims_json(out: Path) -> list[dict]:
+    return json.loads((out / "claims.json").read_text(encoding="utf-8"))["claims"]
+
+
+def _up_to_date(plan: Plan) -> dict | None:
+    """The last build's summary when OUT was built from exactly these inputs and code; else None."""
+    if plan.todo:
+        return None
+    try:
+        summary = json.loads(_summary_file(plan).read_text(encoding="utf-8"))
+        site_key = (plan.out / ".sle-site-key").read_text()
+    except (OSError, ValueError):
+        return None
+    return summary if summary.get("site_key") == site_key else None
+
+
+def _summary_file(plan: Plan) -> Path:
+    return plan.cache / SUMMARIES / f"{plan.build_key(provenance.git_commit())}.json"
+
+
+def _build_all(plan: Plan, say: Callable[[str], None]) -> tuple[dict, Result]:
+    """Validate, compute the findings, execute, assemble and publish; return the summary and result."""
+    from sle_cart.inputs.dataset import load_cached
+
+    plan.dataset = load_cached(plan.data)
+    if folder_digest(plan.data) != plan.data_digest:  # edited while being read: keys and data would differ
+        raise BuildError(f"the dataset in {plan.data} changed while it was being read; nothing was built")
+    messages = [f"warning: {w}" for w in plan.dataset.warnings] + [f"note: {n}" for n in plan.dataset.notes]
+    for line in messages:
+        say(line)
+    found = _findings(plan)
+    summary = {
+        "messages": messages,
+        "holding": found.n_holding,
+        "claims": len(found.claims),
+        "failing": [c.id for c in found.claims if not c.holds],
+    }
+    result = _run(plan, say)
+    summary["site_key"] = (plan.out / ".sle-site-key").read_text()
+    _summary_file(plan).parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(_summary_file(plan), json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    return summary, result
+
+
+def _findings(plan: Plan):
     """The findings of the dataset: computed once per build, or read back when this content had them."""
+    from sle_cart.analysis import findings
+
     if plan.checked.exists():
         try:
             _, found = findings.load(plan.checked)
@@ -120,6 +169,13 @@ def _findings(plan: Plan) -> Findings:
     found = findings.findings_of(plan.dataset)
     findings.save(plan.dataset, found, plan.checked)
     return found
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` atomically (a concurrent reader sees the old file or the new one)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def _run(plan: Plan, say: Callable[[str], None]) -> Result:
@@ -136,7 +192,7 @@ def _run(plan: Plan, say: Callable[[str], None]) -> Result:
         if plan.bundled and plan.out == default_site(plan.root):
             for nb in plan.chapters:  # the committed nbval reference follows the bundled build
                 write_if_changed(plan.entry(nb) / nb.name, nb)
-        result.claims = json.loads((plan.out / "claims.json").read_text(encoding="utf-8"))["claims"]
+        result.claims = _claims_json(plan.out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return result
@@ -144,6 +200,10 @@ def _run(plan: Plan, say: Callable[[str], None]) -> Result:
 
 def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
     """Build and swap in the site unless nothing it depends on changed; True when it was built."""
+    from sle_cart.present import publication
+
+    from . import crate, paper
+
     key = site_key(book, code_digest(), plan.dataset.sha256(), provenance.git_commit(), plan.out)
     stamp = plan.out / ".sle-site-key"
     if not force and stamp.exists() and stamp.read_text() == key:

@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from sle_cart.analysis.findings import CHECKED_ENV
-from sle_cart.paths import BUNDLED, EXTRA, failed_dir
+from sle_cart.paths import BUNDLED, CHECKED_ENV, EXTRA, failed_dir
 
 from .plan import BuildError, Plan
 
@@ -124,6 +123,9 @@ def _run_chapters(plan: Plan, stage: Path) -> Iterator[tuple[Path, dict]]:
             proc.terminate()
         for proc in procs:  # wait, so nothing writes into the staging folder after it is removed
             proc.join(timeout=10)
+            if proc.is_alive():  # still saving a notebook (a loaded machine): stop it for good
+                proc.kill()
+                proc.join()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()

@@ -47,10 +47,11 @@ BACKGROUND = [
     "provenance appendix: built from other data, it describes those data.",
 ]
 ANALYSIS = [
-    "Every statistic is computed from the dataset by the sle_cart package. Continuous values are given as "
+    "Every statistic is computed from the dataset by the code published with this book. Continuous values are given as "
     "medians with ranges, and proportions with exact Clopper–Pearson confidence intervals. The change in "
     "SLEDAI-2K from baseline is tested with the two-sided Wilcoxon signed-rank test (exact where the data "
-    "allow), with the Hodges–Lehmann estimate of the median change.",
+    "allow), with the Hodges–Lehmann estimate of the change and its interval at the confidence level the "
+    "data attain.",
     "B-cell depletion, renal response, anti-dsDNA conversion and complement normalisation follow the "
     "definitions recorded with the dataset. Each number stated in the abstract is compared with its "
     "reproduction after rounding half away from zero to the published decimals, and re-evaluated under "

@@ -13,14 +13,17 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from sle_cart.inputs.dataset import Dataset
-from sle_cart.paths import BUNDLED, PACKAGE, REQUIREMENTS
+from sle_cart.paths import BOOK_FILES, BUNDLED, PACKAGE, REQUIREMENTS
+
+if TYPE_CHECKING:
+    from sle_cart.inputs.dataset import Dataset
 
 #: Bump to invalidate every cached chapter after a change of the cache layout itself.
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 #: Package files that can change what a chapter shows.
 CODE_SUFFIXES = (".py", ".css", ".js", ".typ")
 
@@ -84,13 +87,14 @@ class Plan:
     data: Path
     out: Path
     cache: Path
-    dataset: Dataset
+    data_digest: str
     force: bool = False
     jobs: int | None = None
     chapters: list[Path] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
     todo: list[Path] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
+    dataset: Dataset | None = None  # validated once the build knows it has work to do
 
     @property
     def bundled(self) -> bool:
@@ -102,27 +106,39 @@ class Plan:
         """The dataset as checked and its findings, written once for the chapters and Sphinx to read."""
         return self.cache / f"findings-{self.keys['_shared']}.pickle"
 
+    def build_key(self, commit: str) -> str:
+        """Everything the site is made from: chapters (cells, data, code), the book's other files, commit, OUT."""
+        root_files = [self.root / f for f in BOOK_FILES] + sorted((self.root / "chapters").glob("*.md"))
+        root_files += sorted(p for p in (self.root / "assets").rglob("*") if p.is_file())
+        parts = [p.relative_to(self.root).as_posix().encode() + b"\0" + p.read_bytes() for p in root_files]
+        keys = [f"{k}={v}".encode() for k, v in sorted(self.keys.items())]
+        return digest(*keys, *parts, commit.encode(), str(self.out).encode())
+
     def entry(self, nb: Path) -> Path:
         """The cache folder holding a chapter's executed notebook and its downloads."""
         return self.cache / f"{nb.stem}-{self.keys[nb.stem]}"
 
 
-def make_plan(
-    root: Path, data: Path, out: Path, cache: Path, ds: Dataset, *, force: bool, jobs: int | None
-) -> Plan:
-    """Key every chapter and decide what must run (everything with ``force``)."""
+def folder_digest(folder: Path) -> str:
+    """Digest of every file in the dataset folder (names and bytes): the data part of every key."""
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    return digest(*(p.name.encode() + b"\0" + p.read_bytes() for p in files))
+
+
+def make_plan(root: Path, data: Path, out: Path, cache: Path, *, force: bool, jobs: int | None) -> Plan:
+    """Key every chapter and decide what must run (everything with ``force``), without reading the data."""
     plan = Plan(
         root=root,
         data=data,
         out=out,
         cache=cache,
-        dataset=ds,
+        data_digest=folder_digest(data),
         force=force,
         jobs=jobs,
         chapters=chapters(root),
     )
     shared = digest(
-        code_digest().encode(), ds.sha256().encode(), str(plan.bundled).encode(), CACHE_VERSION.encode()
+        code_digest().encode(), plan.data_digest.encode(), str(plan.bundled).encode(), CACHE_VERSION.encode()
     )
     plan.keys["_shared"] = shared
     for nb in plan.chapters:

@@ -9,6 +9,9 @@ both are errors naming the cell.
 
 from __future__ import annotations
 
+import re
+from fractions import Fraction
+
 import pandas as pd
 
 from . import contract
@@ -76,3 +79,25 @@ _DOT_GROUPS_RULE = (
     "ambiguous number: this file writes decimals with ',', so '.' here may be a thousands separator; "
     "write it without thousands separators, or with a decimal comma"
 )
+
+
+#: Decimal text as a numeric cell may hold it: '188.05', '-.5', '5.', '5.2E+07' (no '1/3', no 'inf').
+DECIMAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def decimal(text: str) -> Fraction | None:
+    """The exact value of decimal text ('188.04999999999999999' stays that, not the float 188.05); None if not one."""
+    t = text.strip()
+    return Fraction(t) if DECIMAL.fullmatch(t) else None
+
+
+def decimal_text(x: Fraction) -> str:
+    """A terminating fraction written as plain decimal text (1/8 -> '0.125', 880 -> '880')."""
+    sign, x = ("-" if x < 0 else ""), abs(x)
+    places = 0
+    while (x * 10**places).denominator != 1:
+        places += 1
+        if places > 10_000:  # unit factors are decimals, so products always terminate
+            raise ValueError(f"{x} has no finite decimal expansion")
+    digits = str((x * 10**places).numerator).rjust(places + 1, "0")
+    return sign + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)

@@ -16,8 +16,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from sle_cart.analysis.exact import decimal, decimal_text
-
+from .decimals import decimal, decimal_text
 from .definitions import ANALYTES, UNIT_ALIASES
 from .errors import Violation, flagged_cells
 from .suggest import did_you_mean

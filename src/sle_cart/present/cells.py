@@ -5,8 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from sle_cart.analysis.exact import maximum, median, minimum, observations, round_half_away
-from sle_cart.analysis.findings import analyses_of
-from sle_cart.analysis.outcomes import Analyses
 
 from .formatting import num, precise
 
@@ -74,8 +72,3 @@ def group_summary_rows(ds, per_patient: pd.DataFrame, columns: dict[str, tuple[s
             for col, (label, dec) in columns.items()
         }
     return rows
-
-
-def analysed(ds) -> Analyses:
-    """The analyses of ``ds`` under its own definitions, from its findings (computed once per build)."""
-    return analyses_of(ds)

@@ -18,8 +18,8 @@ import pandas as pd
 
 from sle_cart.analysis import renal
 from sle_cart.analysis.exact import median, observations
+from sle_cart.analysis.findings import analyses_of
 
-from .cells import analysed
 from .charts import HEIGHT, WIDTH, Figure, count, described, normal_range_text, num, span, symlog_ticks
 from .charts import trajectory_text as about
 from .layers import (
@@ -52,7 +52,7 @@ def fig1a_car_t_expansion(ds: Dataset) -> Figure:
     if data.empty:
         what = "CAR T cell counts" + ("" if ds.series("car_t").empty else f" on days 0–{window}")
         return Figure(None, data, caption=caption, absent=f"This dataset has no {what}")
-    kin = analysed(ds).kinetics.copy()
+    kin = analyses_of(ds).kinetics.copy()
     peaks = kin[kin["expander"].fillna(False).astype(bool)].reset_index()
     non_expanders = int((~kin["expander"].fillna(True).astype(bool)).sum())
     chart = trajectories(ds, data, "CAR+ T cells (cells/µL, log scale)", alt.Scale(type="log"))
@@ -89,7 +89,7 @@ def fig1b_b_cells(ds: Dataset) -> Figure:
         return Figure(None, data, caption=caption, absent="This dataset has no CD19+ B cell counts")
     chart = trajectories(ds, data, "CD19+ B cells (cells/µL, log scale)", alt.Scale(type="log"))
     chart = chart + labelled_rule(threshold, f"depletion < {num(threshold)} cells/µL")
-    dep = analysed(ds).depletion.copy().dropna(subset=["first_depleted_day"]).reset_index()
+    dep = analyses_of(ds).depletion.copy().dropna(subset=["first_depleted_day"]).reset_index()
     if not is_large(ds):
         dep = dep.merge(data, left_on=["patient_id", "first_depleted_day"], right_on=["patient_id", "day"])
         tip = [alt.Tooltip("first_depleted_day:Q", title="first depleted day")]
@@ -122,7 +122,7 @@ def _visit_medians(v: pd.DataFrame, visits: dict[str, str]) -> tuple[pd.DataFram
 def fig2a_sledai(ds: Dataset) -> Figure:
     """Fig. 2a: SLEDAI-2K at baseline, month 1 and month 3 per patient, with the median."""
     visits = {"baseline": "Baseline", "month1": "Month 1", "month3": "Month 3"}
-    v = analysed(ds).sledai.copy().reset_index()
+    v = analyses_of(ds).sledai.copy().reset_index()
     long = v.melt(id_vars="patient_id", value_vars=list(visits), var_name="visit", value_name="sledai_2k")
     long = long.dropna().assign(visit=lambda d: d["visit"].map(visits)).reset_index(drop=True)
     long["sledai_2k"] = long["sledai_2k"].astype(float)
@@ -155,7 +155,7 @@ def fig2b_proteinuria(ds: Dataset) -> Figure:
     data = points(ds, "urine_protein_24h")
     if data.empty:
         return Figure(None, data, absent="This dataset has no 24-hour urine protein values")
-    data["renal_response"] = data["patient_id"].map(analysed(ds).renal.copy()["response"])
+    data["renal_response"] = data["patient_id"].map(analyses_of(ds).renal.copy()["response"])
     data["renal_response"] = data["renal_response"].fillna("no lupus nephritis")
     kinds = (*renal.CATEGORIES, renal.NOT_EVALUABLE, "no lupus nephritis")
     present = [c for c in kinds if c in set(data["renal_response"])]
@@ -169,7 +169,7 @@ def fig2b_proteinuria(ds: Dataset) -> Figure:
     )
     cr = ds.definitions.renal_complete_below_g24h
     chart = chart + labelled_rule(cr, f"complete response < {num(cr)} g/24h")
-    c = analysed(ds).renal_counts
+    c = analyses_of(ds).renal_counts
     desc = about(ds, data, "24-hour urine protein", "g/24h", "linear scale") + (
         f"; dashed line at the complete-response threshold, {num(cr)} g/24h; renal response {c['complete']} "
         f"complete, {c['partial']} partial, {c['none']} none of {c['evaluable']} evaluable"
@@ -184,7 +184,7 @@ def fig2c_anti_dsdna(ds: Dataset) -> Figure:
     data = points(ds, "anti_dsdna")
     if data.empty:
         return Figure(None, data, absent="This dataset has no anti-dsDNA values")
-    conv = analysed(ds).dsdna.copy()["converted_negative"]
+    conv = analyses_of(ds).dsdna.copy()["converted_negative"]
     data["converted_negative"] = data["patient_id"].map(conv).astype("string").fillna("not evaluable")
     uln = ds.reference_range("anti_dsdna")[1]
     top = max(float(data["value"].max()), float(uln or 0))

@@ -79,6 +79,8 @@ def p_value(p, threshold=P_THRESHOLD) -> str:
     while x < Fraction(1, 10**d):
         d += 1
     places = d + 1
+    if round_half_away(x, places) >= Fraction(1, 10 ** (d - 1)):  # 0.09999 rounds up a decade: '0.10'
+        places -= 1
     if t is not None:
         # Terminates: once half a unit in the last place is below |p − t|, rounding cannot cross t.
         while _side(round_half_away(x, places), t) != _side(x, t):
@@ -90,11 +92,14 @@ def percent(k: int, n: int) -> str:
     return num(Fraction(100 * k, n), 0) if n else "–"
 
 
-def count_ci(k: int | None, n: int) -> str:
-    """'3/6 (50%; 95% CI 12–88%)'; 'not evaluable (0 patients)' when nobody is evaluable."""
+def count_ci(k: int | None, n: int, ci: tuple[float, float] | None = None) -> str:
+    """'3/6 (50%; 95% CI 12–88%)'; 'not evaluable (0 patients)' when nobody is evaluable.
+
+    ``ci``: the interval where the findings hold it already (a claim's ``ci95``).
+    """
     if k is None or not n:
         return "not evaluable (0 patients)"
-    lo, hi = clopper_pearson(k, n)
+    lo, hi = ci or clopper_pearson(k, n)
     return f"{k}/{n} ({percent(k, n)}%; 95% CI {num(100 * lo, 0)}–{num(100 * hi, 0)}%)"
 
 
@@ -111,11 +116,15 @@ def shift_text(t) -> str:
     text = f"Hodges–Lehmann estimate of the change {num(hl.estimate, 1)} points"
     if hl.level is None:
         return text + f" (no interval reaches 95% with n = {hl.n})"
-    basis = getattr(hl, "level_basis", "exact")
-    kind = {"exact": "", "permutation": ", from these data's sign-flip distribution", "nominal": ", nominal"}
+    if hl.level_basis == "normal approximation":
+        return (
+            text
+            + f" (approximate 95% CI {num(hl.low, 1)} to {num(hl.high, 1)}, normal approximation, n = {hl.n})"
+        )
+    source = ", from these data's sign-flip distribution" if hl.level_basis == "permutation" else ""
     return text + (
-        f" ({level(hl.level)} CI {num(hl.low, 1)} to {num(hl.high, 1)}; the attained level{kind.get(basis, '')}"
-        f", the nearest at or above 95% with n = {hl.n})"
+        f" ({level(hl.level)} CI {num(hl.low, 1)} to {num(hl.high, 1)}: the attained level{source}, "
+        f"the nearest at or above 95% with n = {hl.n})"
     )
 
 

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sle_cart.analysis import renal
+from sle_cart.analysis.findings import analyses_of
 
-from .cells import analysed, median_range, not_evaluable_note, value_cell
+from .cells import median_range, not_evaluable_note, value_cell
 from .formatting import count_ci, num
 from .table import Table
 
@@ -31,7 +32,7 @@ def _count(flags: pd.Series) -> str:
 
 def renal_table(ds: Dataset) -> Table:
     """Renal response per patient with lupus nephritis, with the counts by category."""
-    r = analysed(ds).renal.copy()
+    r = analyses_of(ds).renal.copy()
     d = ds.definitions
     shown = pd.DataFrame(index=r.index)
     # shown from the exact values: a float would round -37.5 % (0.88 to 0.55 g/24h) to -37
@@ -42,7 +43,7 @@ def renal_table(ds: Dataset) -> Table:
     shown["Day of last"] = [value_cell(v, 0) for v in r["last_day"]]
     shown["Change (%)"] = [value_cell(v, 0) for v in r["change_pct_exact"]]
     shown["Renal response"] = r["response"]
-    counts = analysed(ds).renal_counts
+    counts = analyses_of(ds).renal_counts
     n = counts["evaluable"]
     shown.loc[f"Summary, {n} evaluable of {len(r)}"] = [
         median_range(r["baseline_exact"], 2, r["baseline_censored"]),
@@ -72,7 +73,7 @@ def renal_table(ds: Dataset) -> Table:
 
 def serology_table(ds: Dataset) -> Table:
     """Anti-dsDNA conversion and complement normalisation per patient."""
-    s, c = analysed(ds).dsdna.copy(), analysed(ds).complement.copy()
+    s, c = analyses_of(ds).dsdna.copy(), analyses_of(ds).complement.copy()
     d = ds.definitions
     uln = ds.reference_range("anti_dsdna")[1]
     lo3, lo4 = ds.reference_range("c3")[0], ds.reference_range("c4")[0]
@@ -120,8 +121,8 @@ def serology_table(ds: Dataset) -> Table:
 
 def safety_table(ds: Dataset) -> Table:
     """Every CRS and ICANS episode (inside or after the window), and the patients by worst grade."""
-    ae = analysed(ds).adverse_events.copy()
-    counts = analysed(ds).safety
+    ae = analyses_of(ds).adverse_events.copy()
+    counts = analyses_of(ds).safety
     n, window = counts["n_patients"], counts["window_days"]
     shown = pd.DataFrame(
         {

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sle_cart.analysis.findings import analyses_of
 from sle_cart.analysis.outcomes import CLAIM_DEPLETION_DAYS, SLEDAI_ENTRY
 from sle_cart.paths import BUNDLED
 
-from .cells import analysed
 from .claims_text import reproduction, robustness_text
-from .formatting import count_ci, no_pair_reason, p_is, p_value, shift_text
+from .formatting import no_pair_reason, p_is, p_value, shift_text
 from .summary import summary_values
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def expansion(ds: Dataset) -> list[str]:
     if not _has(ds, "car_t"):
         out.append("This dataset has no CAR T cell counts; Figure 1a cannot be drawn.")
     else:
-        k = analysed(ds).kinetics
+        k = analyses_of(ds).kinetics
         non = int((~k["expander"].dropna().astype(bool)).sum())
         s = (
             f"Circulating CAR+ T cells peaked at a median of {v['car_t_peak_median']} cells/µL"
@@ -120,7 +120,7 @@ def expansion(ds: Dataset) -> list[str]:
 
 
 def _test_sentence(ds: Dataset, month: int) -> str:
-    t = analysed(ds).test(month)
+    t = analyses_of(ds).test(month)
     if not t.n:
         return f"Between baseline and month {month}, {no_pair_reason(t)}."
     left_out = (
@@ -152,7 +152,7 @@ def disease_activity_text(ds: Dataset) -> list[str]:
     v = summary_values(ds)
     if not _has(ds, "sledai_2k"):
         return ["This dataset has no SLEDAI-2K scores; Figure 2a cannot be drawn."]
-    sl = analysed(ds).sledai
+    sl = analyses_of(ds).sledai
     parts = [_visit(v, "baseline", "at baseline")]
     for key, month, what in (("m1", 1, "after one month"), ("m3", 3, "after three")):
         parts.append(
@@ -161,7 +161,7 @@ def disease_activity_text(ds: Dataset) -> list[str]:
             else f"no month-{month} visit to compare"
         )
     first = f"Median SLEDAI-2K (Figure 2a) was {parts[0]}, {parts[1]} and {parts[2]}."
-    t3 = analysed(ds).test(3)
+    t3 = analyses_of(ds).test(3)
     floor = (
         ""
         if not t3.n
@@ -172,8 +172,9 @@ def disease_activity_text(ds: Dataset) -> list[str]:
 
 
 def kidneys_and_serology(ds: Dataset) -> list[str]:
+    v = summary_values(ds)
     out = []
-    c = analysed(ds).renal_counts
+    c = analyses_of(ds).renal_counts
     if c["n_lupus_nephritis"] == 0:
         out.append("No patient in this dataset has lupus nephritis, so renal response is not assessed.")
     elif c["evaluable"] == 0:
@@ -186,29 +187,27 @@ def kidneys_and_serology(ds: Dataset) -> list[str]:
         out.append(
             f"Of the {n} patients with active lupus nephritis who could be assessed, {c['complete']} reached "
             f"a complete and {c['partial']} a partial renal response by their last urine protein, and "
-            f"{c['none']} did not: a response in {count_ci(c['complete'] + c['partial'], n)} (Figure 2b)."
+            f"{c['none']} did not: a response in {v['renal_response']} (Figure 2b)."
         )
-    s = analysed(ds).dsdna["converted_negative"].dropna()
     out.append(
-        f"Anti-dsDNA antibodies turned negative in {count_ci(int(s.astype(bool).sum()), len(s))} of the "
+        f"Anti-dsDNA antibodies turned negative in {v['dsdna_negative']} of the "
         "patients positive at baseline (Figure 2c)."
-        if len(s)
+        if v["n_dsdna_negative"] != "not evaluable"
         else "No patient can be assessed for anti-dsDNA conversion (a positive baseline and a later value are "
         "needed)."
     )
     d = ds.definitions
-    norm = analysed(ds).complement[f"normal_by_day{d.complement_normal_by_day}"].dropna()
     out.append(
         f"C3 and C4 were both within their normal ranges within {d.complement_normal_by_day} days of "
-        f"infusion in {count_ci(int(norm.astype(bool).sum()), len(norm))} (Figure 2d)."
-        if len(norm)
+        f"infusion in {v['complement_normal']} (Figure 2d)."
+        if v["n_complement_normal_by_day60"] != "not evaluable"
         else "No patient has C3 and C4 measured together after infusion; Figure 2d shows what there is."
     )
     return [" ".join(out)]
 
 
 def safety_text(ds: Dataset) -> list[str]:
-    c = analysed(ds).safety
+    c = analyses_of(ds).safety
     n, w = c["n_patients"], c["window_days"]
     s = (
         f"Within {w} days of infusion, cytokine release syndrome peaked at grade 1 in {c['crs_grade1']} of {n} "

@@ -53,9 +53,10 @@ def robustness_heatmap(ds: Dataset) -> Figure:
         "alternative:N",
         sort=alternatives,
         title="Definition or reference range",
-        axis=alt.Axis(labelAngle=-40),
+        axis=alt.Axis(labelAngle=-40, labelLimit=260),
     )
-    y = alt.Y("claim:N", sort=claim_order, title=None)
+    # long enough for every statement: two claims may differ only in their last words ("by day 1", "by day 4")
+    y = alt.Y("claim:N", sort=claim_order, title=None, axis=alt.Axis(labelLimit=400))
     cells = (
         alt.Chart(grid)
         .mark_rect(stroke="white")

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import altair as alt
 import pandas as pd
 
-from .cells import analysed
+from sle_cart.analysis.findings import analyses_of
+
 from .charts import WIDTH, Figure, count, described, num, span
 from .layers import is_large, swimmer, window_label
 
@@ -47,7 +48,7 @@ def fig_safety_swimmer(ds: Dataset) -> Figure:
 def _worst_grade_bars(ds: Dataset):
     """Large cohorts: patients by worst CRS and ICANS grade (episodes in the window), as stacked bars."""
     w = (
-        analysed(ds)
+        analyses_of(ds)
         .worst_grades.copy()
         .reset_index()
         .melt(id_vars="patient_id", var_name="event", value_name="grade")
@@ -85,7 +86,7 @@ def _episodes(ds: Dataset) -> pd.DataFrame:
     A bar covers its days (onset − 0.5 to resolution + 0.5); an ongoing episode's
     bar runs to the end of the patient's follow-up."""
     w = ds.definitions.safety_window_days
-    ae = analysed(ds).adverse_events.copy()
+    ae = analyses_of(ds).adverse_events.copy()
     onset = pd.to_numeric(ae["onset_day"]).astype(float)
     ongoing = ae["resolution_day"].isna().astype(bool)
     to_follow_up = pd.concat([ae["patient_id"].map(_follow_up_end(ds)), onset + 1], axis=1).max(axis=1)

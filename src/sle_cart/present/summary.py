@@ -46,13 +46,31 @@ def shown(v: Verdict) -> str:
     return precise(v.value, published_decimals(v.id))
 
 
+#: Counts the summary states as "k/n (%; 95% CI)", by the claim that holds them.
+COUNTS = {
+    "bcell_day1": "n_bcell_depleted_by_day1",
+    "bcell_day4": "n_bcell_depleted_by_day4",
+    "renal_response": "renal_response_rate",
+    "dsdna_negative": "n_dsdna_negative",
+    "complement_normal": "n_complement_normal_by_day60",
+}
+
+
+def claim_count(v: Verdict) -> str:
+    """A count or proportion claim as 'k/n (%; 95% CI …)', with the claim's own interval."""
+    if v.value is None or not v.denominator:
+        return count_ci(None, 0)
+    k = int(v.value) if v.claim.unit == "patients" else int(v.value * v.denominator)
+    return count_ci(k, v.denominator, v.ci95)
+
+
 def summary_values(ds: Dataset) -> dict[str, str]:
     """Every claim's reproduced value as the summary shows it, plus its n and a few extras.
 
     Keys are claim ids (e.g. ``age_median``), shown at the published decimals or
     more where the data have them ("not evaluable" when missing), and
     ``<id>_n``, the patients the value rests on; extras: ``n_cohort``,
-    ``sledai_baseline_n``, ``prior_lines_n``, ``bcell_day1`` / ``bcell_day4``
+    ``sledai_baseline_n``, ``prior_lines_n``, the counts named in ``COUNTS``
     ("5/6 (83%; 95% CI …)"), ``n_claims_holding`` / ``n_claims`` and
     ``dataset_name``.  Everything is read from the findings of ``ds``.
     """
@@ -63,9 +81,8 @@ def summary_values(ds: Dataset) -> dict[str, str]:
     out["n_cohort"] = str(len(found.analyses.patients))
     out["sledai_baseline_n"] = str(verdicts["n_sledai_baseline_ge_10"].denominator or 0)
     out["prior_lines_n"] = str(verdicts["n_prior_lines_ge_2"].denominator or 0)
-    for day in (1, 4):
-        v = verdicts[f"n_bcell_depleted_by_day{day}"]
-        out[f"bcell_day{day}"] = count_ci(v.value, v.denominator or 0)
+    for key, claim_id in COUNTS.items():
+        out[key] = claim_count(verdicts[claim_id])
     out["n_claims_holding"] = str(found.n_holding)
     out["n_claims"] = str(len(verdicts))
     out["dataset_name"] = ds.name

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from sle_cart.analysis.findings import analyses_of
 from sle_cart.inputs.definitions import SLEDAI_2K_MAX
 
 from .cells import (
-    analysed,
     dose_groups,
     group_summary_rows,
     median_range,
@@ -64,7 +64,7 @@ def _categorical(label: str, flags: pd.Series, ids: list[str]) -> dict:
 
 def table1_baseline(ds: Dataset) -> Table:
     """Table 1: baseline characteristics, one column per patient plus a summary column."""
-    b = analysed(ds).baseline.copy()
+    b = analyses_of(ds).baseline.copy()
     ids, n = list(b.index), len(b)
     rows = [
         {
@@ -141,7 +141,7 @@ def _summaries(ds, per_patient: pd.DataFrame, shown: pd.DataFrame, columns: dict
 
 def kinetics_table(ds: Dataset) -> Table:
     """CAR T kinetics: Cmax, Tmax, AUC(0-28), last detectable day per patient and median (range)."""
-    k = analysed(ds).kinetics.copy()
+    k = analyses_of(ds).kinetics.copy()
     shown = _summaries(ds, k, _listing(k, KINETICS_COLUMNS), KINETICS_COLUMNS)
     shown.index.name = "Patient"
     d = ds.definitions
@@ -161,7 +161,7 @@ def kinetics_table(ds: Dataset) -> Table:
 
 def bcell_table(ds: Dataset) -> Table:
     """B-cell depletion per patient: baseline count, first depleted day, depleted by the days of interest."""
-    b = analysed(ds).depletion.copy()
+    b = analyses_of(ds).depletion.copy()
     d = ds.definitions
     shown = pd.DataFrame(index=b.index)
     shown["Baseline (cells/µL)"] = [value_cell(v, 1) for v in b["baseline_cells_per_uL"]]
@@ -195,7 +195,7 @@ def bcell_table(ds: Dataset) -> Table:
 
 def _change_footnote(ds, month: int) -> str:
     """The month-``month`` test and shift, as the findings hold them (the summary reads the same)."""
-    t = analysed(ds).test(month)
+    t = analyses_of(ds).test(month)
     lead = f"Baseline vs month {month}: "
     if not t.n:
         return lead + no_pair_reason(t) + "."
@@ -211,7 +211,7 @@ def _change_footnote(ds, month: int) -> str:
 
 def sledai_table(ds: Dataset) -> Table:
     """SLEDAI-2K per patient at baseline, month 1 and month 3, changes, and the exact Wilcoxon tests."""
-    v = analysed(ds).sledai.copy()
+    v = analyses_of(ds).sledai.copy()
     for m in (1, 3):
         ok = (
             v["baseline"].notna()
