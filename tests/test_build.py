@@ -148,16 +148,29 @@ def test_cache_skips_unchanged_and_reexecutes_only_the_edited_chapter(private_bo
     nb.cells[0].source += "\n\nAn added sentence."
     nbformat.write(nb, nb_path)
     r3 = build(out=out, cache_dir=cache, book_root=book, quiet=True)
-    assert r3.executed == ["07-safety"] and r3.site_built
+    assert r3.executed == [] and r3.site_built  # prose only: the cached outputs with the new text
     assert "An added sentence." in (out / "chapters" / "07-safety.html").read_text(encoding="utf-8")
+    merged = nb_path.read_bytes()  # the bundled build writes the executed chapter back
+    assert b"An added sentence." in merged
+    nb = nbformat.read(nb_path, as_version=4)
+    code = next(
+        c for c in nb.cells if c.cell_type == "code" and "remove-cell" not in c.metadata.get("tags", [])
+    )
+    code.source += "  # a comment changes the code cell"
+    nbformat.write(nb, nb_path)
+    r3b = build(out=out, cache_dir=cache, book_root=book, quiet=True)
+    assert r3b.executed == ["07-safety"] and r3b.site_built
+    code.source = code.source.removesuffix("  # a comment changes the code cell")
+    nbformat.write(nb, nb_path)
+    r4 = build(out=out, cache_dir=cache, book_root=book, quiet=True, force=True)
+    assert sorted(r4.executed) == sorted(p.stem for p in chapters(book))
+    assert nb_path.read_bytes() == merged  # reusing outputs gave what executing the edited chapter gives
     # a renamed chapter re-writes every page's navigation, not only its own page
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells[0].source = nb.cells[0].source.replace("# Safety: CRS and ICANS", "# Safety, renamed")
     nbformat.write(nb, nb_path)
     build(out=out, cache_dir=cache, book_root=book, quiet=True)
     assert "Safety, renamed" in (out / "chapters" / "01-summary.html").read_text(encoding="utf-8")
-    r4 = build(out=out, cache_dir=cache, book_root=book, quiet=True, force=True)
-    assert sorted(r4.executed) == sorted(p.stem for p in chapters(book))
 
 
 def test_failed_chapter_leaves_previous_output_identical(private_book, capsys):

@@ -14,15 +14,15 @@ from pathlib import Path
 
 from sle_cart.paths import BOOK_FILES, CHECKED_ENV, EXTRA
 
+from .execute import INJECTED_ID
 from .plan import BuildError, Plan, digest
 
 #: Sphinx's own folders inside the work folder, kept between builds.
 SPHINX_OWN = ("_build/html", "_build/.doctrees", "_build/jupyter_execute")
 
 
-def write_if_changed(src: Path, dst: Path) -> bool:
-    """Copy ``src`` to ``dst`` atomically unless ``dst`` already holds the same bytes."""
-    data = src.read_bytes()
+def write_if_changed(data: bytes, dst: Path) -> bool:
+    """Write ``data`` to ``dst`` atomically unless ``dst`` already holds the same bytes."""
     if dst.exists() and dst.read_bytes() == data:
         return False
     tmp = dst.with_name(f".{dst.name}.tmp-{os.getpid()}")
@@ -36,6 +36,40 @@ def _copytree(src: Path, dst: Path) -> None:
         shutil.copytree(src, dst, dirs_exist_ok=True)
 
 
+def executed_notebook(plan: Plan, nb: Path) -> bytes:
+    """Chapter ``nb`` as executed (from the cache), with the text cells of its current source.
+
+    The cache key covers code cells only, so a prose edit reuses the outputs;
+    the result is the notebook that executing the edited chapter would give.
+    """
+    import nbformat
+
+    cached = (plan.entry(nb) / nb.name).read_bytes()
+    ran = nbformat.reads(cached.decode("utf-8"), as_version=4)
+    now = nbformat.read(nb, as_version=4)
+    if _text_cells(ran) == _text_cells(now):
+        return cached
+    # each code cell that ran, with papermill's injected cell kept after the cell it followed
+    runs: list[list] = [[]]
+    for cell in ran.cells:
+        if cell.cell_type != "code":
+            continue
+        if cell.get("id") == INJECTED_ID:
+            runs[-1].append(cell)
+        else:
+            runs.append([cell])
+    merged, code = list(runs[0]), iter(runs[1:])
+    for cell in now.cells:
+        merged += next(code) if cell.cell_type == "code" else [cell]
+    ran.cells = merged
+    text = nbformat.writes(ran)
+    return (text if text.endswith("\n") else text + "\n").encode("utf-8")  # as nbformat.write ends it
+
+
+def _text_cells(nb) -> list:
+    return [(c.get("id"), c.cell_type, c.source, c.metadata) for c in nb.cells if c.cell_type != "code"]
+
+
 def assemble(plan: Plan, stage: Path) -> Path:
     """A staged book: configuration, landing page, assets, markdown chapters and executed notebooks."""
     book = stage / "book"
@@ -47,7 +81,7 @@ def assemble(plan: Plan, stage: Path) -> Path:
         shutil.copy2(f, book / "chapters" / f.name)
     (book / EXTRA).mkdir(parents=True)
     for nb in plan.chapters:
-        shutil.copy2(plan.entry(nb) / nb.name, book / "chapters" / nb.name)
+        (book / "chapters" / nb.name).write_bytes(executed_notebook(plan, nb))
         _copytree(plan.entry(nb) / "extra", book / EXTRA)
     return book
 
@@ -79,40 +113,68 @@ def _sync_tree(src: Path, dst: Path) -> None:
     for rel in sorted(wanted):
         target = dst / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_if_changed(src / rel, target)
+        write_if_changed((src / rel).read_bytes(), target)
 
 
-def build_site(plan: Plan, book: Path, stage: Path) -> Path:
-    """Run ``jupyter-book build -W -n --keep-going`` in the persistent work folder; return a staged site.
+class SiteBuild:
+    """``jupyter-book build -W -n --keep-going`` running in the persistent work folder.
 
-    ``--all`` only on the first or a forced build, or after a build that did not
-    finish.  A change of dataset, commit or versions re-writes every page (see
-    ``sphinx_ext``).
+    It runs as a child process, so the build can make the downloads and the
+    PDF on the other core meanwhile; :meth:`finish` waits for it and stages
+    the site.  ``--all`` only on the first or a forced build, or after a build
+    that did not finish.  A change of dataset, commit or versions re-writes
+    every page (see ``sphinx_ext``).
     """
-    work = plan.cache / "site" / digest(str(plan.out).encode())[:16]
-    complete = work / ".complete"
-    incremental = complete.exists() and not plan.force
-    if not incremental:
-        shutil.rmtree(work, ignore_errors=True)
-    complete.unlink(missing_ok=True)
-    _sync_tree(book, work)
-    env = dict(os.environ, SLE_CART_DATA=str(plan.data), PYTHONHASHSEED="0")
-    env[CHECKED_ENV] = str(plan.checked)
-    jb = Path(sys.executable).parent / "jupyter-book"
-    cmd = [str(jb), "build", str(work), "-W", "-n", "--keep-going"] + ([] if incremental else ["--all"])
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        shutil.rmtree(work, ignore_errors=True)  # the next build starts clean
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
-        raise BuildError(f"jupyter-book build failed (exit {proc.returncode}):\n{tail}")
-    complete.write_text("ok\n")
-    site = stage / "site"
-    shutil.copytree(
-        work / "_build" / "html",
-        site,
-        ignore=shutil.ignore_patterns(".buildinfo", ".doctrees", ".sle-site-key"),
-    )
-    # html_extra_path only ever adds files: take downloads and claims.json from this build alone
-    shutil.rmtree(site / "downloads", ignore_errors=True)
-    _copytree(book / EXTRA, site)
-    return site
+
+    def __init__(self, plan: Plan, book: Path):
+        self.plan, self.book = plan, book
+        self.work = plan.cache / "site" / digest(str(plan.out).encode())[:16]
+        complete = self.work / ".complete"
+        incremental = complete.exists() and not plan.force
+        if not incremental:
+            shutil.rmtree(self.work, ignore_errors=True)
+        complete.unlink(missing_ok=True)
+        _sync_tree(book, self.work)
+        env = dict(os.environ, SLE_CART_DATA=str(plan.data), PYTHONHASHSEED="0")
+        env[CHECKED_ENV] = str(plan.checked)
+        jb = Path(sys.executable).parent / "jupyter-book"
+        cmd = [str(jb), "build", str(self.work), "-W", "-n", "--keep-going"] + (
+            [] if incremental else ["--all"]
+        )
+        self.proc = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    def stop(self) -> None:
+        """Stop Sphinx (the build failed or was interrupted elsewhere); its work folder starts clean next time."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def finish(self, stage: Path) -> Path:
+        """Wait for Sphinx; return the staged site (``stage/site``) or raise :class:`BuildError`."""
+        try:
+            output, _ = self.proc.communicate()
+        except BaseException:
+            self.stop()
+            raise
+        if self.proc.returncode != 0:
+            shutil.rmtree(self.work, ignore_errors=True)  # the next build starts clean
+            tail = "\n".join(output.strip().splitlines()[-30:])
+            raise BuildError(f"jupyter-book build failed (exit {self.proc.returncode}):\n{tail}")
+        (self.work / ".complete").write_text("ok\n")
+        site = stage / "site"
+        shutil.copytree(
+            self.work / "_build" / "html",
+            site,
+            ignore=shutil.ignore_patterns(".buildinfo", ".doctrees", ".sle-site-key"),
+        )
+        # html_extra_path only ever adds files: take downloads and claims.json from this build alone
+        shutil.rmtree(site / "downloads", ignore_errors=True)
+        _copytree(self.book / EXTRA, site)
+        return site

@@ -35,9 +35,9 @@ from sle_cart import __version__
 from sle_cart.paths import BUNDLED, ROOT, chapter_cache, default_site
 
 from . import guard, provenance, staging
-from .assemble import assemble, build_site, site_key, write_if_changed
+from .assemble import SiteBuild, assemble, executed_notebook, site_key, write_if_changed
 from .execute import execute
-from .plan import BuildError, Plan, chapters, code_digest, folder_digest, make_plan
+from .plan import BuildError, Plan, chapters, code_digest, digest, folder_digest, make_plan
 
 __all__ = ["BuildError", "Result", "build", "chapters"]
 
@@ -45,6 +45,8 @@ __all__ = ["BuildError", "Result", "build", "chapters"]
 #: book, the data, the code, the commit, OUT): a build whose key has a summary, with OUT still
 #: holding that site, has nothing to do, and reads no data and imports no analysis library.
 SUMMARIES = "builds"
+#: The downloadable composite figures and the PDF, in the cache under the data, code and commit.
+ARTEFACTS = "artefacts"
 
 
 @dataclass
@@ -191,7 +193,7 @@ def _run(plan: Plan, say: Callable[[str], None]) -> Result:
         say(f"  {'site':<32} {'built' if result.site_built else 'unchanged, not rebuilt'}")
         if plan.bundled and plan.out == default_site(plan.root):
             for nb in plan.chapters:  # the committed nbval reference follows the bundled build
-                write_if_changed(plan.entry(nb) / nb.name, nb)
+                write_if_changed(executed_notebook(plan, nb), nb)
         result.claims = _claims_json(plan.out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -200,18 +202,22 @@ def _run(plan: Plan, say: Callable[[str], None]) -> Result:
 
 def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
     """Build and swap in the site unless nothing it depends on changed; True when it was built."""
-    from sle_cart.present import publication
-
-    from . import crate, paper
+    from . import crate
 
     key = site_key(book, code_digest(), plan.dataset.sha256(), provenance.git_commit(), plan.out)
     stamp = plan.out / ".sle-site-key"
     if not force and stamp.exists() and stamp.read_text() == key:
         return False
-    site = build_site(plan, book, stage)
+    sphinx = SiteBuild(plan, book)  # Sphinx on one core, the figures and the PDF on the other
+    try:
+        made = _artefacts(plan)
+    except BaseException:
+        sphinx.stop()
+        raise
+    site = sphinx.finish(stage)
     (site / ".sle-site-key").write_text(key)
-    publication.export(plan.dataset, site / "downloads")
-    paper.write_paper(site, plan.dataset, commit=provenance.git_commit(), versions=provenance.versions())
+    shutil.copytree(made / "downloads", site / "downloads", dirs_exist_ok=True)
+    shutil.copy2(made / "paper.pdf", site / "paper.pdf")
     crate.write_crate(
         site,
         plan.dataset,
@@ -222,3 +228,29 @@ def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
     guard.write_manifest(site)
     staging.replace_dir(site, plan.out)
     return True
+
+
+def _artefacts(plan: Plan) -> Path:
+    """The composite figures (SVG, PDF, PNG) and ``paper.pdf``, in the cache.
+
+    They depend on the data, the code and the commit, not on the chapters'
+    text, so a prose edit reuses them; each composite's PDF is drawn once and
+    placed in the paper too.
+    """
+    from sle_cart.present import publication
+
+    from . import paper
+
+    commit = provenance.git_commit()
+    folder = plan.cache / ARTEFACTS / digest(plan.keys["_shared"].encode(), commit.encode())[:32]
+    if (folder / "done").exists():
+        return folder
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    written = publication.export(plan.dataset, tmp / "downloads")
+    pdfs = {p.stem: p.read_bytes() for p in written if p.suffix == ".pdf"}
+    paper.write_paper(tmp, plan.dataset, commit=commit, versions=provenance.versions(), figure_pdfs=pdfs)
+    (tmp / "done").write_text("ok\n")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
+    return folder

@@ -10,6 +10,7 @@ under ``_build/failed/`` for reading.
 from __future__ import annotations
 
 import json
+import multiprocessing.util
 import os
 import shutil
 import time
@@ -54,17 +55,69 @@ def _sandbox(sandbox: Path, data_dir: str, bundled: bool) -> dict:
     return {"data_dir": LINKED_DATA}
 
 
-def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, checked: str) -> dict:
-    """Run one chapter in its own sandbox (runs in a worker process).
+#: This worker's kernel: started for its first chapter and kept for the next ones, so the
+#: libraries a chapter imports (pandas, altair, the findings) load once per worker, not per chapter.
+_KERNEL = None
+#: Run in the kept kernel before each chapter: a fresh namespace and prompt count (IPython's
+#: own new-session reset), and the chapter's sandbox as the working folder.
+_FRESH_SESSION = "get_ipython().reset(new_session=True)\n__import__('os').chdir({cwd!r})\n"
 
-    The chapter's kernel inherits ``CHECKED_ENV``: it reads the dataset and the
-    findings the build computed, so it neither re-reads the input files (which
-    may have changed since they were checked) nor recomputes a number.
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel send this process SIGTERM when ``parent`` dies, even by SIGKILL (Linux).
+
+    Chapter workers and Sphinx would otherwise be re-parented to init and go
+    on writing into a staging folder nobody will remove.  Jupyter kernels
+    already poll their parent (``JPY_PARENT_PID``) and exit with their worker.
+    """
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's own clean-up still applies
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _kernel(checked: str):
+    """This worker's kernel, started now if it has none or it died, reset for a new chapter."""
+    global _KERNEL
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    if _KERNEL is None or not run_sync(_KERNEL.is_alive)():
+        km = AsyncKernelManager(kernel_name="python3")
+        run_sync(km.start_kernel)(env=dict(os.environ, **{CHECKED_ENV: checked}))
+        _KERNEL = km
+        multiprocessing.util.Finalize(km, run_sync(km.shutdown_kernel), kwargs={"now": True}, exitpriority=10)
+    return _KERNEL
+
+
+def _fresh_session(km, cwd: Path) -> None:
+    """Clear the kept kernel's namespace and prompt count, and move it into the chapter's sandbox."""
+    client = km.blocking_client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(_FRESH_SESSION.format(cwd=str(cwd)), silent=True, timeout=60)
+    finally:
+        client.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"the kernel could not start a new session: {reply['content'].get('evalue')}")
+
+
+def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, checked: str) -> dict:
+    """Run one chapter in its own sandbox (runs in a worker process, in the worker's kept kernel).
+
+    The kernel has ``CHECKED_ENV`` set: it reads the dataset and the findings
+    the build computed, so it neither re-reads the input files (which may have
+    changed since they were checked) nor recomputes a number.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    os.environ[CHECKED_ENV] = checked
     box = Path(sandbox)
     params = _sandbox(box, data_dir, bundled)
     out_nb = box / "chapters" / Path(nb_src).name
@@ -75,6 +128,8 @@ def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, checke
     os.close(fd)
     t0 = time.perf_counter()
     try:
+        km = _kernel(checked)
+        _fresh_session(km, box / "chapters")
         papermill.execute_notebook(
             nb_src,
             str(out_nb),
@@ -84,6 +139,7 @@ def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, checke
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
+            km=km,
         )
     except PapermillExecutionError as exc:
         return {"ok": False, "cell": exc.exec_count, "error": f"{exc.ename}: {exc.evalue}"}
@@ -102,7 +158,7 @@ def _run_chapters(plan: Plan, stage: Path) -> Iterator[tuple[Path, dict]]:
     if not plan.todo:
         return
     workers = max(1, min(plan.jobs or os.cpu_count() or 1, len(plan.todo)))
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),))
     try:
         futures = {
             pool.submit(

@@ -243,8 +243,14 @@ def content(ds: Dataset, *, commit: str, versions: dict, figures: dict[str, str]
 
 
 # ------------------------------------------------------------------ typesetting
-def paper_pdf(ds: Dataset, *, commit: str, versions: dict) -> bytes:
-    """The paper's PDF bytes (built in a private temporary folder; nothing else is written)."""
+def paper_pdf(
+    ds: Dataset, *, commit: str, versions: dict, figure_pdfs: dict[str, bytes] | None = None
+) -> bytes:
+    """The paper's PDF bytes (built in a private temporary folder; nothing else is written).
+
+    ``figure_pdfs`` are the composite figures' PDFs when the caller has them
+    already (the build exports them for download), so they are drawn once.
+    """
     import typst
 
     with tempfile.TemporaryDirectory(prefix="sle-paper-") as tmp:
@@ -252,16 +258,19 @@ def paper_pdf(ds: Dataset, *, commit: str, versions: dict) -> bytes:
         figures = {}
         for name, make in publication.FIGURES.items():
             figures[name] = f"{name}.pdf"
-            (root / figures[name]).write_bytes(publication.pdf_bytes(make(ds).to_dict()))
+            drawn = (figure_pdfs or {}).get(name) or publication.pdf_bytes(make(ds).to_dict())
+            (root / figures[name]).write_bytes(drawn)
         doc = content(ds, commit=commit, versions=versions, figures=figures)
         (root / "content.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
         shutil.copyfile(TEMPLATE, root / "paper.typ")
         return typst.compile(str(root / "paper.typ"), root=str(root), ignore_system_fonts=True)
 
 
-def write_paper(site: Path, ds: Dataset, *, commit: str, versions: dict) -> Path:
+def write_paper(
+    site: Path, ds: Dataset, *, commit: str, versions: dict, figure_pdfs: dict[str, bytes] | None = None
+) -> Path:
     """Write ``site/paper.pdf`` (and nothing else in ``site``); return its path."""
-    data = paper_pdf(ds, commit=commit, versions=versions)
+    data = paper_pdf(ds, commit=commit, versions=versions, figure_pdfs=figure_pdfs)
     path = Path(site) / "paper.pdf"
     path.write_bytes(data)
     return path

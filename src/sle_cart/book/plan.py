@@ -1,9 +1,12 @@
 """What a build will do: which chapters run, which come from the cache, where everything goes.
 
-A chapter's cache key covers its cells, the dataset's bytes, the whole
+A chapter's cache key covers its code cells, the dataset's bytes, the whole
 ``sle_cart`` package (every module of every subpackage, its CSS and JS), the
 pinned requirements and the Python version, so any change that could alter a
-chapter re-executes it and nothing else does.
+chapter re-executes it and nothing else does.  Its text (markdown) cells are
+not in the key, as in jupyter-cache: they cannot change what the code prints,
+so an edit of a chapter's prose takes the cached outputs and the new text
+(:func:`sle_cart.book.assemble.executed_notebook`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
 
 #: Bump to invalidate every cached chapter after a change of the cache layout itself.
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"
 #: Package files that can change what a chapter shows.
 CODE_SUFFIXES = (".py", ".css", ".js", ".typ")
 
@@ -53,8 +56,8 @@ def code_digest() -> str:
     return digest(*parts)
 
 
-def notebook_source_digest(nb_path: Path) -> str:
-    """Digest of a notebook's cells (type, source, tags), ignoring outputs and metadata noise."""
+def notebook_cells_digest(nb_path: Path, *, code_only: bool = False) -> str:
+    """Digest of a notebook's cells (type, source, tags) in order, outputs and metadata noise aside."""
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
     cells = [
         [
@@ -63,6 +66,7 @@ def notebook_source_digest(nb_path: Path) -> str:
             c.get("metadata", {}).get("tags", []),
         ]
         for c in nb["cells"]
+        if c["cell_type"] == "code" or not code_only
     ]
     return digest(json.dumps(cells, sort_keys=True).encode())
 
@@ -112,7 +116,8 @@ class Plan:
         root_files += sorted(p for p in (self.root / "assets").rglob("*") if p.is_file())
         parts = [p.relative_to(self.root).as_posix().encode() + b"\0" + p.read_bytes() for p in root_files]
         keys = [f"{k}={v}".encode() for k, v in sorted(self.keys.items())]
-        return digest(*keys, *parts, commit.encode(), str(self.out).encode())
+        text = [notebook_cells_digest(nb).encode() for nb in self.chapters]  # the keys cover code cells only
+        return digest(*keys, *text, *parts, commit.encode(), str(self.out).encode())
 
     def entry(self, nb: Path) -> Path:
         """The cache folder holding a chapter's executed notebook and its downloads."""
@@ -142,7 +147,9 @@ def make_plan(root: Path, data: Path, out: Path, cache: Path, *, force: bool, jo
     )
     plan.keys["_shared"] = shared
     for nb in plan.chapters:
-        plan.keys[nb.stem] = digest(shared.encode(), notebook_source_digest(nb).encode(), nb.name.encode())
+        plan.keys[nb.stem] = digest(
+            shared.encode(), notebook_cells_digest(nb, code_only=True).encode(), nb.name.encode()
+        )
         if force or not (plan.entry(nb) / "done").exists():
             plan.todo.append(nb)
         else:
