@@ -99,13 +99,14 @@ def test_sigkill_mid_build_then_rebuild(bundled_build, tmp_path):
 
 
 def test_the_swap_is_atomic_and_a_killed_fallback_swap_is_restored(tmp_path):
-    from sle_cart.book import staging
+    from sle_cart.book import guard, staging
 
     target, new = tmp_path / "site", tmp_path / "new"
     target.mkdir()
     (target / "a.txt").write_text("old")
     new.mkdir()
     (new / "a.txt").write_text("new")
+    guard.write_manifest(new)  # only a site this tool wrote is ever put back or removed
     staging.replace_dir(new, target)
     assert (target / "a.txt").read_text() == "new" and not new.exists()
     # a build killed between the two renames of the fallback swap leaves only ".site.old-<pid>"
@@ -116,3 +117,94 @@ def test_the_swap_is_atomic_and_a_killed_fallback_swap_is_restored(tmp_path):
     target.rename(aside)
     staging.clean_stale(target)
     assert (target / "a.txt").read_text() == "new" and not aside.exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killing_only_the_main_process_leaves_no_process_behind(bundled_build, tmp_path, sig):
+    """``kill PID`` or a CI runner's timeout reaches the build alone, not its process group."""
+    import psutil
+
+    _, base = bundled_build
+    out = tmp_path / "site"
+    shutil.copytree(base / "html", out)
+    before = _tree_bytes(out, skip=())
+    proc = _cli("build", "--out", str(out), "--force", "--quiet", "--cache-dir", str(tmp_path / "cache"))
+    _wait_for_execution(tmp_path, proc)
+    family = psutil.Process(proc.pid).children(recursive=True)
+    assert len(family) >= 2  # chapter workers and their kernels
+    os.kill(proc.pid, sig)
+    proc.communicate(timeout=60)
+    _, alive = psutil.wait_procs(family, timeout=20)
+    assert alive == [], [p.cmdline() for p in alive]
+    assert _tree_bytes(out, skip=()) == before
+    if sig == signal.SIGTERM:  # like Ctrl-C: the build cleans up after itself
+        assert not list(tmp_path.glob(".sle-build-*"))
+    time.sleep(1)
+    assert not list(tmp_path.glob(".sle-build-*/run/*/chapters/*.ipynb.tmp*"))  # nothing writes any more
+    again = _cli("build", "--out", str(out), "--cache-dir", str(base / "cache"), "--quiet")
+    _, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
+    assert not list(tmp_path.glob(".sle-build-*")) and not list(tmp_path.glob(".*.sle-lock"))
+
+
+def _wait_for_chapters_running(parent: Path, proc: subprocess.Popen) -> None:
+    """Until a chapter is executing (its kernel log exists), with the build still running."""
+    _wait_for_execution(parent, proc)
+    time.sleep(0.5)
+    assert proc.poll() is None
+
+
+def test_what_a_user_adds_to_out_during_a_build_is_kept(bundled_build, tmp_path):
+    _, base = bundled_build
+    out = tmp_path / "site"
+    shutil.copytree(base / "html", out)
+    proc = _cli("build", "--out", str(out), "--force", "--quiet", "--cache-dir", str(tmp_path / "cache"))
+    _wait_for_chapters_running(tmp_path, proc)
+    (out / "my-empty-folder").mkdir()
+    (tmp_path / "docs").mkdir()
+    (out / "my-docs-link").symlink_to(tmp_path / "docs", target_is_directory=True)
+    (out / "notes.txt").write_text("written while chapters ran\n")
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 2, err
+    assert "refusing to write the site" in err and "notes.txt" in err and "my-empty-folder/" in err
+    assert (out / "notes.txt").read_text() == "written while chapters ran\n"
+    assert (out / "my-empty-folder").is_dir() and (out / "my-docs-link").is_symlink()
+    assert (out / "index.html").read_bytes() == (base / "html" / "index.html").read_bytes()
+    assert not list(tmp_path.glob(".sle-build-*"))
+
+
+def test_an_edit_of_the_data_during_a_build_does_not_poison_the_cache(tmp_path):
+    """Edit P1's age while chapters run, restore it, build again without --force: the site is right."""
+    import hashlib
+    import json
+
+    data = tmp_path / "cohort"
+    shutil.copytree(ROOT / "data" / "im19-sle", data)
+    patients = data / "patients.csv"
+    original = patients.read_bytes()
+    lines = original.decode("utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(",")
+    age = header.index("age_years")
+    row = lines[1].rstrip("\r\n").split(",")
+    row[age] = "99"
+    edited = "".join([lines[0], ",".join(row) + "\n", *lines[2:]]).encode("utf-8")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    cmd = ("build", "--data", str(data), "--out", str(out), "--cache-dir", str(cache), "--quiet")
+    proc = _cli(*cmd)
+    _wait_for_chapters_running(tmp_path, proc)
+    patients.write_bytes(edited)
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert "changed while the build ran" in err  # the build says so, and shows what it read
+    patients.write_bytes(original)  # restored
+    again = _cli(*cmd)
+    _, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
+    claims = json.loads((out / "claims.json").read_text(encoding="utf-8"))
+    summary = (out / "chapters" / "01-summary.html").read_text(encoding="utf-8")
+    table1 = (out / "chapters" / "02-table1-baseline.html").read_text(encoding="utf-8")
+    assert all(c["holds"] for c in claims["claims"]), [c["id"] for c in claims["claims"] if not c["holds"]]
+    assert ">99<" not in table1 and "99 years" not in summary
+    sha = claims["dataset"]["sha256"]
+    assert sha in summary  # the footer and claims.json name the same data
+    assert sha != hashlib.sha256(edited).hexdigest()

@@ -6,6 +6,8 @@ import hashlib
 import json
 import shutil
 import subprocess
+import sys
+import time
 
 import pytest
 
@@ -128,9 +130,13 @@ def test_previous_output_is_replaced_and_a_foreign_file_makes_it_foreign(bundled
     assert "index.html" in manifest["files"] and "claims.json" in manifest["files"]
     out = tmp_path / "site"
     shutil.copytree(base / "html", out)
-    (out / "claims.json").write_text("stale\n")  # listed in the manifest: the build may replace it
     assert cli.main(["build", "--out", str(out), "--cache-dir", str(base / "cache"), "--quiet"]) == 0
     assert json.loads((out / "claims.json").read_text(encoding="utf-8"))["claims"]
+    original = (out / "claims.json").read_bytes()
+    (out / "claims.json").write_text("edited by hand\n")  # listed, but not what the build wrote: kept
+    _refused(capsys, ["build", "--out", str(out), "--cache-dir", str(base / "cache")], "claims.json")
+    assert (out / "claims.json").read_text() == "edited by hand\n"
+    (out / "claims.json").write_bytes(original)
     (out / "chapters" / "my-notes.txt").write_text("not the build's\n")
     before = _snapshot(out)
     _refused(
@@ -182,3 +188,107 @@ def test_make_book_applies_the_same_check(tmp_path):
     assert proc.returncode != 0
     assert "not a site this tool wrote" in proc.stderr
     assert (out / "thesis.txt").read_text() == "keep\n"
+
+
+# ------------------------------------------------------------------ what the manifest accounts for
+def _site(tmp_path):
+    from sle_cart.book.guard import write_manifest
+
+    site = tmp_path / "site"
+    (site / "chapters").mkdir(parents=True)
+    (site / "index.html").write_text("<p>index</p>")
+    (site / "chapters" / "a.html").write_text("<p>a</p>")
+    write_manifest(site)
+    return site
+
+
+def test_anything_the_manifest_does_not_account_for_is_foreign(tmp_path):
+    from sle_cart.book.guard import foreign_files
+
+    site = _site(tmp_path)
+    assert foreign_files(site) == []
+    elsewhere = tmp_path / "docs"
+    elsewhere.mkdir()
+    (site / "my-empty-folder").mkdir()
+    (site / "my-docs-link").symlink_to(elsewhere, target_is_directory=True)
+    (site / "chapters" / "link.html").symlink_to(site / "index.html")
+    (site / "notes.txt").write_text("mine\n")
+    (site / "chapters" / "a.html").write_text("<p>edited by hand</p>")
+    assert foreign_files(site) == sorted(
+        ["my-empty-folder/", "my-docs-link/", "chapters/link.html", "notes.txt", "chapters/a.html"]
+    )
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        {"files": ["index.html", "chapters/a.html"]},  # a list of names, as anyone can write
+        {"format": "sle-cart site manifest 2", "files": ["index.html"]},
+        {"format": "sle-cart site manifest 2", "files": {"index.html": 1}},
+        [],
+    ],
+)
+def test_a_forged_or_legacy_manifest_does_not_make_a_folder_ours(tmp_path, capsys, manifest):
+    site = _site(tmp_path)
+    (site / MANIFEST).write_text(json.dumps(manifest))
+    before = _snapshot(site)
+    _refused(capsys, ["build", "--out", str(site)], "not a site this tool wrote")
+    assert _snapshot(site) == before
+
+
+def test_a_mount_point_is_refused_before_anything_runs(tmp_path, capsys, monkeypatch):
+    import os.path
+
+    out = tmp_path / "mnt"
+    out.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: str(p) == str(out) or real(p))
+    _refused(capsys, ["build", "--out", str(out)], "mount point", str(out / "site"))
+    assert list(out.iterdir()) == []
+
+
+def test_only_folders_with_the_builds_marker_are_removed(tmp_path):
+    from sle_cart.book import staging
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    pid = dead.stdout.strip()
+    out = tmp_path / "site"
+    thesis = tmp_path / ".site.old-2023" / "thesis.txt"  # someone's folder, named like a swap's leftover
+    thesis.parent.mkdir()
+    thesis.write_text("keep\n")
+    unmarked = tmp_path / f".sle-build-{pid}-mine"  # named like staging, but no marker
+    unmarked.mkdir()
+    marked = staging.new_stage(out)
+    marked.rename(tmp_path / f".sle-build-{pid}-abc")  # as a killed build would leave it
+    assert staging.clean_stale(out) == [tmp_path / f".sle-build-{pid}-abc"]
+    assert thesis.read_text() == "keep\n" and unmarked.is_dir() and not out.exists()
+
+
+def test_the_output_lock_excludes_and_is_removed_when_the_build_ends(tmp_path):
+    import threading
+
+    from sle_cart.book import staging
+
+    lock = staging.lock_file(tmp_path / "site")
+    inside, most = [0], [0]
+    guard_count = threading.Lock()
+
+    def enter():
+        for _ in range(15):
+            with staging.exclusive(lock, "the test", remove=True):
+                with guard_count:
+                    inside[0] += 1
+                    most[0] = max(most[0], inside[0])
+                time.sleep(0.001)
+                with guard_count:
+                    inside[0] -= 1
+
+    threads = [threading.Thread(target=enter) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1  # never two holders, although each holder deletes the file it locked
+    assert not lock.exists()

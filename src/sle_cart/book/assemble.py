@@ -6,6 +6,7 @@ cache), so an edit to one chapter re-reads one page instead of all.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from sle_cart.paths import BOOK_FILES, CHECKED_ENV, EXTRA
 
-from .execute import INJECTED_ID
+from .execute import INJECTED_ID, die_with_parent
 from .plan import BuildError, Plan, digest
 
 #: Sphinx's own folders inside the work folder, kept between builds.
@@ -142,7 +143,12 @@ class SiteBuild:
             [] if incremental else ["--all"]
         )
         self.proc = subprocess.Popen(
-            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            cmd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
 
     def stop(self) -> None:

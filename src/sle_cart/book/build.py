@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,7 +89,7 @@ def build(
     cache = Path(cache_dir).resolve() if cache_dir else chapter_cache(root)
     guard.check_site_folder(out, data=data, book_root=root, cache=cache)
     with (
-        staging.exclusive(staging.lock_file(out), f"the output folder {out}"),
+        staging.exclusive(staging.lock_file(out), f"the output folder {out}", remove=True),
         staging.exclusive(cache / ".lock", f"the cache {cache}"),
     ):
         guard.check_site_folder(out, data=data, book_root=root, cache=cache)  # it may have changed meanwhile
@@ -150,6 +151,13 @@ def _build_all(plan: Plan, say: Callable[[str], None]) -> tuple[dict, Result]:
         "failing": [c.id for c in found.claims if not c.holds],
     }
     result = _run(plan, say)
+    if folder_digest(plan.data) != plan.data_digest:  # every view read the snapshot, not the live files
+        print(  # even with --quiet: the site does not show the files as they are now
+            f"warning: the files in {plan.data} changed while the build ran; the site shows them as they "
+            f"were read (SHA-256 {plan.dataset.sha256()}); build again to show the current files",
+            file=sys.stderr,
+            flush=True,
+        )
     summary["site_key"] = (plan.out / ".sle-site-key").read_text()
     _summary_file(plan).parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(_summary_file(plan), json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
@@ -226,6 +234,7 @@ def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
         software_version=__version__,
     )
     guard.write_manifest(site)
+    guard.check_before_swap(plan.out)  # something may have been added to OUT while the build ran
     staging.replace_dir(site, plan.out)
     return True
 

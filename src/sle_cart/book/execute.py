@@ -64,15 +64,20 @@ _FRESH_SESSION = "get_ipython().reset(new_session=True)\n__import__('os').chdir(
 
 
 def die_with_parent(parent: int) -> None:
-    """Have the kernel send this process SIGTERM when ``parent`` dies, even by SIGKILL (Linux).
+    """In a child of the build: die when the build dies, even by SIGKILL (Linux's PR_SET_PDEATHSIG).
 
     Chapter workers and Sphinx would otherwise be re-parented to init and go
-    on writing into a staging folder nobody will remove.  Jupyter kernels
-    already poll their parent (``JPY_PARENT_PID``) and exit with their worker.
+    on writing into a staging folder nobody will remove.  SIGTERM and Ctrl-C
+    are the parent's to handle: a worker takes SIGTERM's default action (it
+    stops at once, where the build's own handler would have it finish a
+    chapter) and ignores the terminal's SIGINT.  Jupyter kernels already poll
+    their parent (``JPY_PARENT_PID``) and exit with their worker.
     """
     import ctypes
     import signal
 
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the parent's own clean-up still applies

@@ -1,9 +1,13 @@
 """One build at a time per output and per cache, and no litter after a killed build.
 
 * A build holds an OS file lock on its output folder and on its cache while it
-  runs; a second build of the same output waits, saying so in one line.
-* Staging folders are named after the process that owns them; the next build
-  removes those whose process is gone (a build killed with SIGKILL).
+  runs; a second build of the same output waits, saying so in one line.  The
+  output's lock file, beside OUT, is removed when the build ends.
+* Staging folders are named after the process that owns them and carry a
+  marker file; the next build removes those whose process is gone (a build
+  killed with SIGKILL).  A folder without the marker is never removed, whatever
+  its name, and an output set aside during a swap is removed or put back only
+  when it is a site this tool wrote (its manifest accounts for everything).
 * Publishing swaps the new site and the old one with one atomic
   ``renameat2(RENAME_EXCHANGE)``, so there is no instant without an output.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import os
 import shutil
 import sys
@@ -19,9 +24,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from . import guard
 
 STAGE_PREFIX = ".sle-build-"
+#: The file inside a staging folder that makes it one: only such folders are ever removed.
+STAGE_MARKER = ".sle-staging"
 OLD_INFIX = ".old-"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -33,23 +40,42 @@ def lock_file(out: Path) -> Path:
 
 
 @contextlib.contextmanager
-def exclusive(lock_path: Path, what: str) -> Iterator[None]:
-    """Hold an OS lock on ``lock_path``; if another build holds it, say so once and wait."""
+def exclusive(lock_path: Path, what: str, *, remove: bool = False) -> Iterator[None]:
+    """Hold an OS lock on ``lock_path``; if another build holds it, say so once and wait.
+
+    With ``remove`` the lock file is deleted when the lock is given up.  A
+    build that was waiting then holds a lock on a file that no longer has a
+    name, so it checks, after each acquisition, that the name still leads to
+    the file it locked, and starts over when it does not.
+    """
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(lock_path))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        print(
-            f"waiting: another build is using {what}; this one continues when it ends",
-            file=sys.stderr,
-            flush=True,
-        )
-        lock.acquire()
+    said = False
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not said:
+                print(
+                    f"waiting: another build is using {what}; this one continues when it ends",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                said = True
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            current = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        os.close(fd)
     try:
         yield
     finally:
-        lock.release()
+        if remove:
+            lock_path.unlink(missing_ok=True)  # while still locked: no one can be holding it
+        os.close(fd)
 
 
 def _alive(pid: int) -> bool:
@@ -72,7 +98,9 @@ def _owner(path: Path, marker: str) -> int | None:
 def new_stage(out: Path) -> Path:
     """A private staging folder beside ``out`` (same file system, so publishing is a rename)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=out.parent))
+    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=out.parent))
+    (stage / STAGE_MARKER).write_text(f"staging folder of sle-cart build process {os.getpid()}\n")
+    return stage
 
 
 def clean_stale(out: Path) -> list[Path]:
@@ -86,13 +114,14 @@ def clean_stale(out: Path) -> list[Path]:
         return removed
     for p in sorted(parent.glob(f"{STAGE_PREFIX}*")):
         pid = _owner(p, STAGE_PREFIX)
-        if p.is_dir() and pid is not None and pid != os.getpid() and not _alive(pid):
+        ours = p.is_dir() and not p.is_symlink() and (p / STAGE_MARKER).is_file()
+        if ours and pid is not None and pid != os.getpid() and not _alive(pid):
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     for p in sorted(parent.glob(f".{out.name}{OLD_INFIX}*")):
         pid = _owner(p, OLD_INFIX)
-        if pid is None or _alive(pid):
-            continue
+        if pid is None or _alive(pid) or p.is_symlink() or guard.foreign_files(p) != []:
+            continue  # not a site this tool set aside: someone else's folder, left alone
         if not out.exists():
             os.rename(p, out)  # killed between the two renames of a fallback swap: restore
         else:

@@ -211,7 +211,8 @@ def load_cached(path: str | Path, cache_dir: str | Path | None = None) -> Datase
     if not path.is_dir():
         return load(path)
     root = Path(cache_dir) if cache_dir else dataset_cache()
-    entry = root / f"{_cache_key(path)}.pickle"
+    key = _cache_key(path)
+    entry = root / f"{key}.pickle"
     if entry.exists():
         try:
             ds = pickle.loads(entry.read_bytes())
@@ -222,6 +223,8 @@ def load_cached(path: str | Path, cache_dir: str | Path | None = None) -> Datase
         except Exception:  # unreadable or from another environment: validate again
             pass
     ds = load(path)
+    if _cache_key(path) != key:  # edited while being read: what was read is not what the key names
+        return ds
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_name(f".{entry.name}.{os.getpid()}")
