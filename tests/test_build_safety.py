@@ -79,13 +79,19 @@ def _wait_for_execution(parent: Path, proc: subprocess.Popen, timeout: float = 1
     raise AssertionError("no chapter started executing")
 
 
-def test_sigkill_mid_build_then_rebuild(bundled_build, tmp_path):
+def _forced_build_over_a_site(bundled_build, tmp_path: Path):
+    """A forced build started over a copy of the bundled site, returned once a chapter is executing."""
     _, base = bundled_build
     out = tmp_path / "site"
     shutil.copytree(base / "html", out)
     before = _tree_bytes(out, skip=())
     proc = _cli("build", "--out", str(out), "--force", "--quiet", "--cache-dir", str(tmp_path / "cache"))
     _wait_for_execution(tmp_path, proc)
+    return base, out, before, proc
+
+
+def test_sigkill_mid_build_then_rebuild(bundled_build, tmp_path):
+    base, out, before, proc = _forced_build_over_a_site(bundled_build, tmp_path)
     os.killpg(proc.pid, signal.SIGKILL)  # no handler runs: the staging folder stays behind
     proc.communicate(timeout=60)
     assert _tree_bytes(out, skip=()) == before
@@ -124,12 +130,7 @@ def test_killing_only_the_main_process_leaves_no_process_behind(bundled_build, t
     """``kill PID`` or a CI runner's timeout reaches the build alone, not its process group."""
     import psutil
 
-    _, base = bundled_build
-    out = tmp_path / "site"
-    shutil.copytree(base / "html", out)
-    before = _tree_bytes(out, skip=())
-    proc = _cli("build", "--out", str(out), "--force", "--quiet", "--cache-dir", str(tmp_path / "cache"))
-    _wait_for_execution(tmp_path, proc)
+    base, out, before, proc = _forced_build_over_a_site(bundled_build, tmp_path)
     family = psutil.Process(proc.pid).children(recursive=True)
     assert len(family) >= 2  # chapter workers and their kernels
     os.kill(proc.pid, sig)
