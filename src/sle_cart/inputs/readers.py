@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .decimals import read_decimal_marks
-from .errors import Violation
+from .errors import Violation, listing
 from .headers import frame, name_key, read_as
 from .suggest import did_you_mean
 from .textfiles import DELIMITERS, Records, csv_records
@@ -108,7 +108,7 @@ def _match_sheets(names: list[str], errors: list[Violation], notes: list[str]) -
     ignored = [s for s in names if name_key(s) not in TABLE_NAMES]
     said = [read_as("sheet", renamed)] if renamed else []
     if ignored:
-        said.append(f"sheet{'s' if len(ignored) > 1 else ''} {', '.join(repr(s) for s in ignored)} ignored")
+        said.append(f"sheet{'s' if len(ignored) > 1 else ''} {listing(ignored)} ignored")
     if said:
         notes.append("data.xlsx: " + "; ".join(said))
     return matched
