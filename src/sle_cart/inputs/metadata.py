@@ -36,6 +36,8 @@ PROVENANCES = ("reconstructed", "synthetic", "observed")
 
 
 RANGE_KEYS = ("lower", "upper", "unit")
+#: The key under ``privacy:`` that allows identifying-looking free text (see inputs.identifying).
+PRIVACY_OPT_OUT = "allow_identifying_text"
 
 
 def _problem(column, value, rule: str, **kw) -> Violation:
@@ -68,6 +70,7 @@ def read_meta(path: Path, errors: list[Violation], warnings: list[Violation], no
     _warn_unknown_keys(meta, warnings)
     _check_keys(meta, errors)
     _check_ranges(meta, errors, notes)
+    _check_privacy(meta, errors, notes)
     defs = _check_definitions(meta.get("definitions"), errors)
     if defs is not None:
         meta["_definitions"] = defs
@@ -109,6 +112,24 @@ def _check_keys(meta: dict, errors: list[Violation]) -> None:
     for key in ("title", "generator", "source", "license"):
         if meta.get(key) not in (None, "") and not isinstance(meta[key], str | int | float):
             errors.append(_problem(key, meta[key], "must be text"))
+
+
+def _check_privacy(meta: dict, errors: list[Violation], notes: list[str]) -> None:
+    """``privacy: {allow_identifying_text: <reason>}``: the one opt-out of the value check, with a
+    reason that is published; kept as ``meta["_identifying_text_allowed"]``."""
+    if "privacy" not in meta:
+        return
+    block, key = meta["privacy"], PRIVACY_OPT_OUT
+    if not isinstance(block, dict) or set(block) != {key}:
+        rule = f"must be a mapping with one key, {key}: the reason identifying-looking text is published"
+        errors.append(_problem("privacy", None, rule))
+        return
+    reason = block[key]
+    if not isinstance(reason, str) or not reason.strip():
+        errors.append(_problem(f"privacy.{key}", reason, "must state the reason in words (it is published)"))
+        return
+    meta["_identifying_text_allowed"] = reason.strip()
+    notes.append(f"dataset.yml: free text that looks identifying is allowed: {reason.strip()}")
 
 
 def _check_ranges(meta: dict, errors: list[Violation], notes: list[str]) -> None:

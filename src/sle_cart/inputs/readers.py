@@ -19,6 +19,7 @@ from .errors import Violation, listing
 from .headers import frame, name_key, read_as
 from .suggest import did_you_mean
 from .textfiles import DELIMITERS, Records, csv_records
+from .workbook import check_bounds
 
 TABLE_NAMES = ("patients", "measurements", "adverse_events")
 
@@ -122,6 +123,10 @@ def _sheet_records(xl: pd.ExcelFile, sheet: str) -> Records:
 
 def _read_xlsx(xlsx: Path, errors: list[Violation]) -> RawTables:
     raw = RawTables(labels={t: f"data.xlsx, sheet '{t}'" for t in TABLE_NAMES}, files=[xlsx])
+    too_large = check_bounds(xlsx)  # before loading: reading pads every row to the sheet's extent
+    if too_large is not None:
+        errors.append(too_large)
+        return raw
     try:
         with pd.ExcelFile(xlsx) as xl:
             matched = _match_sheets([str(s) for s in xl.sheet_names], errors, raw.notes)
