@@ -129,8 +129,8 @@ TABLES: dict[str, Table] = {
             Column(
                 "dose_group",
                 "text",
-                "optional; free text naming the dose cohort, e.g. '1e6/kg' or '1e8 flat'; no dates, "
-                "names, contact details or record numbers",
+                # the chapter shows this rule: the check on identifying text is in the README
+                "optional; free text naming the dose cohort, e.g. '1e6/kg' or '1e8 flat'",
                 required=False,
                 nullable=True,
                 free_text=True,
