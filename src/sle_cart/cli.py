@@ -10,11 +10,30 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
+
+
+def _check_cache_dir(args) -> None:
+    """Refuse a chapter cache inside the dataset folder: the build writes there, and inputs are only read.
+
+    (OUT inside the cache is refused by the build's output guard.)
+    """
+    from sle_cart.paths import BUNDLED, ROOT, FolderRefused, chapter_cache
+
+    data = Path(args.data).resolve() if args.data else BUNDLED.resolve()
+    root = Path(args.book_root).resolve() if args.book_root else ROOT
+    cache = Path(args.cache_dir).resolve() if args.cache_dir else chapter_cache(root).resolve()
+    if cache == data or data in cache.parents:
+        raise FolderRefused(
+            f"refusing to use the cache folder {cache}: it lies inside the dataset folder {data}, "
+            "and the build only reads its inputs. Nothing was changed. Choose a --cache-dir outside the dataset."
+        )
 
 
 def _build(args) -> int:
     from sle_cart.book.build import BuildError, build
 
+    _check_cache_dir(args)
     try:
         build(
             args.data,
@@ -27,7 +46,7 @@ def _build(args) -> int:
             book_root=args.book_root,
         )
     except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(exc)
         return 1
     return 0
 
@@ -35,16 +54,17 @@ def _build(args) -> int:
 def _validate(args) -> int:
     from sle_cart.analysis import claims
     from sle_cart.inputs import dataset
+    from sle_cart.inputs.errors import capped, printable
 
     ds = dataset.load(args.data)
     for n in ds.notes:
-        print(f"note: {n}")
-    for w in ds.warnings:
+        print(f"note: {printable(n)}")
+    for w in capped(ds.warnings, show_all=args.all):
         print(f"warning: {w}")
     results = claims.evaluate(ds)
     ok = sum(c["holds"] for c in results)
     print(
-        f"{args.data}: valid ({len(ds.patients)} patients, {len(ds.measurements)} measurements, "
+        f"{printable(args.data)}: valid ({len(ds.patients)} patients, {len(ds.measurements)} measurements, "
         f"{len(ds.adverse_events)} adverse events); {ok}/{len(results)} claims hold"
     )
     for c in results:
@@ -69,6 +89,19 @@ def _reconstruct(args) -> int:
     return 0
 
 
+def _patient_count(text: str) -> int:
+    """``--patients``: a whole number from 1 to the synthetic cohort limit."""
+    from sle_cart.generate.common import MAX_PATIENTS
+
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_PATIENTS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_PATIENTS:,}, not {text!r}")
+    return n
+
+
 def _synth(args) -> int:
     from sle_cart.generate.synth import write_synthetic
 
@@ -78,6 +111,8 @@ def _synth(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from sle_cart.generate.common import MAX_PATIENTS
+    from sle_cart.inputs.errors import MAX_PER_KIND
     from sle_cart.paths import BUNDLED
 
     p = argparse.ArgumentParser(prog="python -m sle_cart", description=__doc__.splitlines()[0])
@@ -98,6 +133,11 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_build)
     v = sub.add_parser("validate", help="check a dataset against the data contract and evaluate the claims")
     v.add_argument("data")
+    v.add_argument(
+        "--all",
+        action="store_true",
+        help=f"list every problem and warning (by default the first {MAX_PER_KIND} of each kind)",
+    )
     v.set_defaults(func=_validate)
     t = sub.add_parser("template", help="write an empty dataset to fill in")
     t.add_argument("dir")
@@ -107,11 +147,24 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=647)
     r.set_defaults(func=_reconstruct)
     s = sub.add_parser("synth", help="write a seeded synthetic cohort of any size")
-    s.add_argument("--patients", type=int, required=True)
+    s.add_argument(
+        "--patients",
+        type=_patient_count,
+        required=True,
+        help=f"number of patients, 1 to {MAX_PATIENTS:,}",
+    )
     s.add_argument("--out", required=True)
     s.add_argument("--seed", type=int, default=1)
     s.set_defaults(func=_synth)
     return p
+
+
+def _error(message: object) -> None:
+    """Print an error, its lines kept, every other control character escaped (it may echo a name)."""
+    from sle_cart.inputs.errors import printable
+
+    text = "\n".join(printable(line) for line in str(message).split("\n"))
+    print(f"error: {text}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,8 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         return args.func(args)
-    except (DataError, FolderRefused) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except DataError as exc:
+        _error(exc.report(show_all=getattr(args, "all", False)))
+        return 2
+    except FolderRefused as exc:
+        _error(exc)
         return 2
     except KeyboardInterrupt:
         print("interrupted: nothing was published; the previous output is unchanged", file=sys.stderr)

@@ -86,6 +86,9 @@ def footer_html(ds, commit: str, versions: dict) -> str:
     e = html.escape
     vers = ", ".join(f"{e(k)} {e(v)}" for k, v in versions.items())
     source = f"<br>Source: {e(ds.source)}" if ds.source else ""
+    allowed = ds.identifying_text_allowed
+    if allowed:
+        source += f"<br>Free text that looks identifying is published, as dataset.yml allows: {e(allowed)}"
     return (
         '<footer class="sle-provenance"><strong>Provenance.</strong> '
         f"Dataset <code>{e(ds.name)}</code> ({e(ds.provenance)}): "

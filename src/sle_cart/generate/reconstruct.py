@@ -41,7 +41,7 @@ from .anchors import (
     PATIENTS,
     SLEDAI_DAYS,
 )
-from .common import reference_ranges_yaml
+from .common import claim_folder, generator_yaml, reference_ranges_yaml
 
 SEED = 647
 DATASET_YML = (
@@ -51,6 +51,9 @@ DATASET_YML = (
 name: im19-sle
 title: Anti-CD19 CAR T cells (IM19) in refractory SLE - reconstructed patient-level data
 provenance: reconstructed
+"""
+    + generator_yaml("reconstruct")
+    + """\
 source: >-
   Zhao J, et al. Anti-CD19 chimeric antigen receptor T cell therapy for refractory systemic
   lupus erythematosus: an open-label pilot study. Arthritis Rheumatol. 2025;77(suppl 9):
@@ -220,10 +223,9 @@ def write(out_dir: str | Path, seed: int = SEED, check: bool = True) -> Path:
 
     from sle_cart.analysis import claims
     from sle_cart.inputs import dataset
-    from sle_cart.paths import refuse_foreign
 
     files = generate(seed)
-    out = refuse_foreign(out_dir, set(files), "reconstruct")
+    out = claim_folder(out_dir, set(files), "reconstruct")
     if check:
         with tempfile.TemporaryDirectory() as tmp:
             for name, text in files.items():

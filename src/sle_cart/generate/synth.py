@@ -12,10 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sle_cart.paths import refuse_foreign
-
 from .anchors import B_EARLY_DAYS, CAR_T_DAYS, SLEDAI_DAYS
-from .common import reference_ranges_yaml
+from .common import MAX_PATIENTS, claim_folder, generator_yaml, reference_ranges_yaml
 
 TABLES = ("patients", "measurements", "adverse_events")
 LAB_DAYS = [-5, 14, 30, 60, 90]
@@ -156,16 +154,17 @@ def cohort(n_patients: int, seed: int = 1) -> dict[str, pd.DataFrame]:
 
 def write_synthetic(out_dir: str | Path, n_patients: int, seed: int = 1) -> Path:
     """Write a synthetic dataset folder (dataset.yml and the three CSVs)."""
-    if n_patients < 1:
-        raise ValueError("a cohort needs at least one patient")
-    out = refuse_foreign(out_dir, {"dataset.yml", *(f"{t}.csv" for t in TABLES)}, "synth")
+    if not 1 <= n_patients <= MAX_PATIENTS:
+        raise ValueError(f"a synthetic cohort has 1 to {MAX_PATIENTS:,} patients, not {n_patients}")
+    out = claim_folder(out_dir, {"dataset.yml", *(f"{t}.csv" for t in TABLES)}, "synth")
     out.mkdir(parents=True, exist_ok=True)
     tables = cohort(n_patients, seed)
     (out / "dataset.yml").write_text(
         f"name: synthetic-{n_patients}\n"
         f"title: Synthetic CAR T cohort of {n_patients} patients (seed {seed})\n"
         "provenance: synthetic\n"
-        "source: Random draws from sle_cart.generate.synth; no real patients.\n"
+        + generator_yaml("synth")
+        + "source: Random draws from sle_cart.generate.synth; no real patients.\n"
         "license: CC0-1.0\n" + reference_ranges_yaml() + "definitions: {}\n",
         encoding="utf-8",
     )

@@ -29,6 +29,7 @@ class Column:
     nullable: bool = False  # blank cells allowed
     unit: str = ""
     codes: tuple[str, ...] = ()  # a coded column: its codes (matched ignoring case, then checked)
+    free_text: bool = False  # published as written: checked for identifying text (inputs.identifying)
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,11 @@ TABLES: dict[str, Table] = {
             Column(
                 "dose_group",
                 "text",
+                # the chapter shows this rule: the check on identifying text is in the README
                 "optional; free text naming the dose cohort, e.g. '1e6/kg' or '1e8 flat'",
                 required=False,
                 nullable=True,
+                free_text=True,
             ),
         ),
         unique=("patient_id",),

@@ -24,6 +24,7 @@ from sle_cart.paths import dataset_cache, record_evaluation
 from . import contract
 from .definitions import Definitions
 from .errors import STOP_CODES, DataError, Violation
+from .identifying import identifying_values
 from .metadata import read_meta
 from .preprocessors import coerce, match_codes, measurement_values
 from .readers import read_tables
@@ -67,6 +68,7 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
     warnings: list[Violation] = field(default_factory=list)
     digest: str = ""  # SHA-256 of the files as validated (see sha256)
+    identifying_text_allowed: str | None = None  # the reason dataset.yml gives, shown in the footer
 
     @property
     def reconstructed(self) -> bool:
@@ -119,6 +121,8 @@ def load(path: str | Path) -> Dataset:
     meta = read_meta(path, errors, warnings, notes)
     raw = read_tables(path, errors, notes)
     privacy(raw, errors)
+    if "_identifying_text_allowed" not in meta:
+        identifying_values(raw.frames, raw.labels, errors)
     if any(v.code in STOP_CODES for v in errors):
         raise DataError(path, sort_violations(errors, raw.labels))
     typed = _typed_tables(raw, errors, notes)
@@ -182,6 +186,7 @@ def _dataset(
         files=files,
         notes=notes,
         warnings=warnings,
+        identifying_text_allowed=meta.get("_identifying_text_allowed"),
     )
 
 

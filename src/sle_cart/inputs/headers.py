@@ -14,7 +14,7 @@ import re
 import pandas as pd
 
 from . import contract
-from .errors import Violation
+from .errors import Violation, listing
 from .textfiles import Records
 
 
@@ -69,7 +69,7 @@ def _columns(header, header_row, table, label, errors, notes) -> tuple[list[int]
     if renamed:
         notes.append(f"{label}: {read_as('column', renamed)}")
     if extra:
-        listed = ", ".join(repr(c) for c in extra)
+        listed = listing(extra)  # a few names and a count: a sheet may have thousands of extra columns
         notes.append(f"{label}: extra column{'s' if len(extra) > 1 else ''} {listed} ignored")
     return keep, names
 

@@ -8,28 +8,36 @@ from dataclasses import fields
 from fractions import Fraction
 from pathlib import Path
 
-import yaml
-
 from .definitions import ANALYTES, Definitions, resolve
 from .errors import Violation
 from .preprocessors import canonical_unit
 from .suggest import did_you_mean
 from .textfiles import decode
+from .yamlfile import load_yaml
 
 FILE = "dataset.yml"
 NAME_RE = re.compile(r"^[a-z0-9-]+$")
 
 
 #: Top-level keys of dataset.yml and of one reference range.
-META_KEYS = ("name", "title", "provenance", "source", "license", "reference_ranges", "definitions")
+META_KEYS = (
+    "name",
+    "title",
+    "provenance",
+    "generator",
+    "source",
+    "license",
+    "reference_ranges",
+    "definitions",
+    "privacy",
+)
 #: Where the values come from: reconstructed from published summaries, generated at random, or measured.
 PROVENANCES = ("reconstructed", "synthetic", "observed")
-#: Largest YAML document, counted in nodes after expanding aliases: far above any real
-#: dataset.yml, far below an alias bomb (9 nested levels of 9 aliases is 387 million nodes).
-MAX_YAML_NODES = 10_000
 
 
 RANGE_KEYS = ("lower", "upper", "unit")
+#: The key under ``privacy:`` that allows identifying-looking free text (see inputs.identifying).
+PRIVACY_OPT_OUT = "allow_identifying_text"
 
 
 def _problem(column, value, rule: str, **kw) -> Violation:
@@ -53,7 +61,7 @@ def read_meta(path: Path, errors: list[Violation], warnings: list[Violation], no
     text = decode(p.read_bytes(), FILE, errors, notes, save_as="UTF-8")
     if text is None:
         return {}
-    meta = _load_yaml(text, errors)
+    meta = load_yaml(text, errors)
     if meta is None:
         return {}
     if not isinstance(meta, dict):
@@ -62,52 +70,11 @@ def read_meta(path: Path, errors: list[Violation], warnings: list[Violation], no
     _warn_unknown_keys(meta, warnings)
     _check_keys(meta, errors)
     _check_ranges(meta, errors, notes)
+    _check_privacy(meta, errors, notes)
     defs = _check_definitions(meta.get("definitions"), errors)
     if defs is not None:
         meta["_definitions"] = defs
     return meta
-
-
-def _load_yaml(text: str, errors: list[Violation]):
-    """The parsed document ({} when empty), or None when it is too large or not YAML."""
-    try:
-        size = _expanded_size(yaml.compose(text, Loader=yaml.SafeLoader))
-        if size > MAX_YAML_NODES:
-            errors.append(
-                _problem(
-                    None,
-                    None,
-                    f"is too large once its YAML aliases are expanded "
-                    f"({size:,} values; at most {MAX_YAML_NODES:,}); write the values out",
-                    code="yaml-too-large",
-                )
-            )
-            return None
-        return yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        errors.append(_problem(None, None, f"is not valid YAML ({where}{problem})"))
-        return None
-
-
-def _expanded_size(node, memo: dict | None = None) -> int:
-    """Nodes in a composed YAML document with every alias expanded, without expanding anything."""
-    if node is None:
-        return 0
-    memo = {} if memo is None else memo
-    if id(node) in memo:
-        return memo[id(node)]
-    memo[id(node)] = 1  # a cycle (a recursive alias) counts once instead of looping
-    if isinstance(node, yaml.SequenceNode):
-        total = 1 + sum(_expanded_size(n, memo) for n in node.value)
-    elif isinstance(node, yaml.MappingNode):
-        total = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    else:
-        total = 1
-    memo[id(node)] = total
-    return total
 
 
 def _warn_unknown_keys(meta: dict, warnings: list[Violation]) -> None:
@@ -142,9 +109,27 @@ def _check_keys(meta: dict, errors: list[Violation]) -> None:
         errors.append(
             _problem("provenance", meta["provenance"], "must be 'reconstructed', 'synthetic' or 'observed'")
         )
-    for key in ("title", "source", "license"):
+    for key in ("title", "generator", "source", "license"):
         if meta.get(key) not in (None, "") and not isinstance(meta[key], str | int | float):
             errors.append(_problem(key, meta[key], "must be text"))
+
+
+def _check_privacy(meta: dict, errors: list[Violation], notes: list[str]) -> None:
+    """``privacy: {allow_identifying_text: <reason>}``: the one opt-out of the value check, with a
+    reason that is published; kept as ``meta["_identifying_text_allowed"]``."""
+    if "privacy" not in meta:
+        return
+    block, key = meta["privacy"], PRIVACY_OPT_OUT
+    if not isinstance(block, dict) or set(block) != {key}:
+        rule = f"must be a mapping with one key, {key}: the reason identifying-looking text is published"
+        errors.append(_problem("privacy", None, rule))
+        return
+    reason = block[key]
+    if not isinstance(reason, str) or not reason.strip():
+        errors.append(_problem(f"privacy.{key}", reason, "must state the reason in words (it is published)"))
+        return
+    meta["_identifying_text_allowed"] = reason.strip()
+    notes.append(f"dataset.yml: free text that looks identifying is allowed: {reason.strip()}")
 
 
 def _check_ranges(meta: dict, errors: list[Violation], notes: list[str]) -> None:

@@ -15,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from .decimals import read_decimal_marks
-from .errors import Violation
+from .errors import Violation, listing
 from .headers import frame, name_key, read_as
 from .suggest import did_you_mean
 from .textfiles import DELIMITERS, Records, csv_records
+from .workbook import check_bounds
 
 TABLE_NAMES = ("patients", "measurements", "adverse_events")
 
@@ -108,7 +109,7 @@ def _match_sheets(names: list[str], errors: list[Violation], notes: list[str]) -
     ignored = [s for s in names if name_key(s) not in TABLE_NAMES]
     said = [read_as("sheet", renamed)] if renamed else []
     if ignored:
-        said.append(f"sheet{'s' if len(ignored) > 1 else ''} {', '.join(repr(s) for s in ignored)} ignored")
+        said.append(f"sheet{'s' if len(ignored) > 1 else ''} {listing(ignored)} ignored")
     if said:
         notes.append("data.xlsx: " + "; ".join(said))
     return matched
@@ -122,6 +123,10 @@ def _sheet_records(xl: pd.ExcelFile, sheet: str) -> Records:
 
 def _read_xlsx(xlsx: Path, errors: list[Violation]) -> RawTables:
     raw = RawTables(labels={t: f"data.xlsx, sheet '{t}'" for t in TABLE_NAMES}, files=[xlsx])
+    too_large = check_bounds(xlsx)  # before loading: reading pads every row to the sheet's extent
+    if too_large is not None:
+        errors.append(too_large)
+        return raw
     try:
         with pd.ExcelFile(xlsx) as xl:
             matched = _match_sheets([str(s) for s in xl.sheet_names], errors, raw.notes)

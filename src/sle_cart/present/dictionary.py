@@ -15,6 +15,7 @@ import pandas as pd
 
 from sle_cart.inputs import contract
 from sle_cart.inputs.definitions import Definitions
+from sle_cart.inputs.errors import capped
 
 from .summary import HTMLBlock
 from .table import Table
@@ -76,7 +77,8 @@ def definitions_table(ds: Dataset) -> Table:
 
 def dataset_notes(ds: Dataset) -> HTMLBlock:
     """Unit conversions and warnings made while loading this dataset, as an escaped HTML list."""
-    items = [html.escape(n) for n in ds.notes] + [html.escape(str(w)) for w in ds.warnings]
+    # the warnings as validate prints them: the first of each kind, the rest counted
+    items = [html.escape(n) for n in ds.notes] + [html.escape(w) for w in capped(ds.warnings)]
     if not items:
         return HTMLBlock("<p>Loading this dataset needed no unit conversion and raised no warning.</p>")
     return HTMLBlock("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")

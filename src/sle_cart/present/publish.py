@@ -9,10 +9,48 @@ Figures get ``downloads/<name>.svg`` and ``.png`` (drawn by vl-convert),
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+import pandas as pd
 
 from .charts import FIGURE_DOWNLOADS, Figure
 from .table import Table
+
+#: What a spreadsheet reads as the start of a formula (OWASP, CSV injection): such a text
+#: cell is written with a leading "'", which spreadsheets show as text and do not evaluate.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A number written as text ('-2.5', '+1e3'): it starts like a formula but is kept as is.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _neutral(value: object) -> object:
+    """``value``, with "'" before a text that a spreadsheet would evaluate as a formula.
+
+    A carriage return inside a text becomes a line feed: the writer quotes a cell with a
+    line feed (its line terminator) but not one with a bare CR, which readers take for
+    the end of the row.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells, column names and index labels cannot start a formula.
+
+    Only text is changed: numeric columns (negative numbers) are written as numbers.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(_neutral)
+    out.columns = [_neutral(c) for c in out.columns]
+    if not pd.api.types.is_numeric_dtype(out.index):
+        out.index = pd.Index([_neutral(i) for i in out.index], name=_neutral(out.index.name))
+    return out
 
 
 def _figure_files(fig: Figure, downloads: Path) -> None:
@@ -25,14 +63,14 @@ def _figure_files(fig: Figure, downloads: Path) -> None:
         ),
         "svg": lambda p: p.write_text(vlc.vegalite_to_svg(spec), encoding="utf-8"),
         "png": lambda p: p.write_bytes(vlc.vegalite_to_png(spec, scale=2)),
-        "csv": lambda p: fig.data.to_csv(p, index=False, lineterminator="\n"),
+        "csv": lambda p: safe_csv(fig.data).to_csv(p, index=False, lineterminator="\n"),
     }
     for ext, _label in FIGURE_DOWNLOADS:  # exactly the files the caption links to
         writers[ext](downloads / f"{fig.name}.{ext}")
 
 
 def _table_files(table: Table, downloads: Path) -> None:
-    data = table.csv_data
+    data = safe_csv(table.csv_data)
     data.to_csv(downloads / f"{table.name}.csv", lineterminator="\n", index=data.index.name is not None)
 
 
