@@ -92,10 +92,10 @@ def test_cache_dir_inside_the_dataset_is_refused(bundled_copy, tmp_path, capsys,
     """Item 12: the build would write its cache into the inputs, which it only reads."""
     import sle_cart.book.build
 
-    def no_build(*args, **kwargs):  # a refusal comes before any build starts
+    def no_plan(*args, **kwargs):  # the output guard refuses before the build plans anything
         raise AssertionError("the build started")
 
-    monkeypatch.setattr(sle_cart.book.build, "build", no_build)
+    monkeypatch.setattr(sle_cart.book.build, "make_plan", no_plan)
     before = _snapshot(bundled_copy)
     cache = bundled_copy / where
     argv = ["build", "--data", str(bundled_copy), "--out", str(tmp_path / "site"), "--cache-dir", str(cache)]

@@ -10,30 +10,11 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from pathlib import Path
-
-
-def _check_cache_dir(args) -> None:
-    """Refuse a chapter cache inside the dataset folder: the build writes there, and inputs are only read.
-
-    (OUT inside the cache is refused by the build's output guard.)
-    """
-    from sle_cart.paths import BUNDLED, ROOT, FolderRefused, chapter_cache
-
-    data = Path(args.data).resolve() if args.data else BUNDLED.resolve()
-    root = Path(args.book_root).resolve() if args.book_root else ROOT
-    cache = Path(args.cache_dir).resolve() if args.cache_dir else chapter_cache(root).resolve()
-    if cache == data or data in cache.parents:
-        raise FolderRefused(
-            f"refusing to use the cache folder {cache}: it lies inside the dataset folder {data}, "
-            "and the build only reads its inputs. Nothing was changed. Choose a --cache-dir outside the dataset."
-        )
 
 
 def _build(args) -> int:
     from sle_cart.book.build import BuildError, build
 
-    _check_cache_dir(args)
     try:
         build(
             args.data,

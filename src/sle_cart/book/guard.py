@@ -119,6 +119,11 @@ def check_site_folder(out: Path, *, data: Path, book_root: Path, cache: Path) ->
         )
         raise _refuse(out, f"it is {where} ({data}); the build only reads its inputs")
     cache = cache.resolve()
+    if _inside(cache, data):  # the build writes its cache; inputs are only read
+        raise FolderRefused(
+            f"refusing to use the cache folder {cache}: it lies inside the dataset folder {data}, and the "
+            "build only reads its inputs. Nothing was changed. Choose a --cache-dir outside the dataset."
+        )
     if _inside(cache, out) or _inside(out, cache):
         raise _refuse(out, f"it is, contains or lies inside the build cache ({cache})")
     home = Path.home().resolve()

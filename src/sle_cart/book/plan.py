@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from sle_cart.paths import BOOK_FILES, BUNDLED, PACKAGE, REQUIREMENTS
 
 if TYPE_CHECKING:
@@ -73,7 +71,13 @@ def notebook_cells_digest(nb_path: Path, *, code_only: bool = False) -> str:
 
 def chapters(book: Path) -> list[Path]:
     """Notebook chapters of a book root, in table-of-contents order."""
-    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+    from sle_cart.inputs.errors import DataError
+    from sle_cart.inputs.yamlfile import load_yaml
+
+    problems: list = []  # --book-root lets anyone hand in this file: the dataset's YAML limits apply
+    toc = load_yaml((book / "_toc.yml").read_text(encoding="utf-8"), problems, file="_toc.yml")
+    if problems:
+        raise DataError(book, problems)
     found = []
     for part in toc.get("parts", []):
         for ch in part.get("chapters", []):
