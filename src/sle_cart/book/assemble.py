@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sle_cart.paths import BOOK_FILES, CHECKED_ENV, EXTRA
 
+from . import guard
 from .execute import INJECTED_ID, die_with_parent
 from .plan import BuildError, Plan, digest
 
@@ -178,7 +179,7 @@ class SiteBuild:
         shutil.copytree(
             self.work / "_build" / "html",
             site,
-            ignore=shutil.ignore_patterns(".buildinfo", ".doctrees", ".sle-site-key"),
+            ignore=shutil.ignore_patterns(".buildinfo", ".doctrees", guard.SITE_KEY),
         )
         # html_extra_path only ever adds files: take downloads and claims.json from this build alone
         shutil.rmtree(site / "downloads", ignore_errors=True)

@@ -123,7 +123,7 @@ def _up_to_date(plan: Plan) -> dict | None:
         return None
     try:
         summary = json.loads(_summary_file(plan).read_text(encoding="utf-8"))
-        site_key = (plan.out / ".sle-site-key").read_text()
+        site_key = (plan.out / guard.SITE_KEY).read_text()
     except (OSError, ValueError):
         return None
     return summary if summary.get("site_key") == site_key else None
@@ -158,7 +158,7 @@ def _build_all(plan: Plan, say: Callable[[str], None]) -> tuple[dict, Result]:
             file=sys.stderr,
             flush=True,
         )
-    summary["site_key"] = (plan.out / ".sle-site-key").read_text()
+    summary["site_key"] = (plan.out / guard.SITE_KEY).read_text()
     _summary_file(plan).parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(_summary_file(plan), json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     return summary, result
@@ -213,7 +213,7 @@ def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
     from . import crate
 
     key = site_key(book, code_digest(), plan.dataset.sha256(), provenance.git_commit(), plan.out)
-    stamp = plan.out / ".sle-site-key"
+    stamp = plan.out / guard.SITE_KEY
     if not force and stamp.exists() and stamp.read_text() == key:
         return False
     sphinx = SiteBuild(plan, book)  # Sphinx on one core, the figures and the PDF on the other
@@ -223,7 +223,7 @@ def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
         sphinx.stop()
         raise
     site = sphinx.finish(stage)
-    (site / ".sle-site-key").write_text(key)
+    (site / guard.SITE_KEY).write_text(key)
     shutil.copytree(made / "downloads", site / "downloads", dirs_exist_ok=True)
     shutil.copy2(made / "paper.pdf", site / "paper.pdf")
     crate.write_crate(

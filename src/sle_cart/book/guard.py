@@ -23,6 +23,9 @@ from pathlib import Path
 from sle_cart.paths import PROTECTED, ROOT, FolderRefused, describe_loss
 
 MANIFEST = ".sle-manifest.json"
+#: The stamp naming what the site was built from (it names OUT, so it differs between copies of
+#: one site): the build's own file, known by name and left out of the manifest's digests.
+SITE_KEY = ".sle-site-key"
 #: What a manifest of this format says it is; a manifest that says anything else is not ours.
 MANIFEST_FORMAT = "sle-cart site manifest 2"
 ADVICE = "Nothing was changed. Choose an empty or new folder for the site (--out, or OUT= with make)."
@@ -53,7 +56,7 @@ def write_manifest(site: Path) -> None:
     files = {
         p.relative_to(site).as_posix(): _sha256(p)
         for p in sorted(site.rglob("*"))
-        if p.is_file() and not p.is_symlink() and p.relative_to(site).as_posix() != MANIFEST
+        if p.is_file() and not p.is_symlink() and p.relative_to(site).as_posix() not in (MANIFEST, SITE_KEY)
     }
     doc = {
         "format": MANIFEST_FORMAT,
@@ -95,7 +98,7 @@ def foreign_files(out: Path) -> list[str] | None:
         for name in filenames:
             path = here / name
             rel = path.relative_to(out).as_posix()
-            if rel == MANIFEST and here == out:
+            if rel in (MANIFEST, SITE_KEY) and here == out:
                 continue
             if path.is_symlink() or rel not in listed or _sha256(path) != listed[rel]:
                 extra.append(rel)
