@@ -37,7 +37,7 @@ from sle_cart.paths import BUNDLED, ROOT, chapter_cache, default_site
 
 from . import guard, provenance, staging
 from .assemble import SiteBuild, assemble, executed_notebook, site_key, write_if_changed
-from .execute import execute
+from .execute import execute, start_workers, stop_workers
 from .plan import BuildError, Plan, chapters, code_digest, digest, folder_digest, make_plan
 
 __all__ = ["BuildError", "Result", "build", "chapters"]
@@ -137,20 +137,26 @@ def _build_all(plan: Plan, say: Callable[[str], None]) -> tuple[dict, Result]:
     """Validate, compute the findings, execute, assemble and publish; return the summary and result."""
     from sle_cart.inputs.dataset import load_cached
 
-    plan.dataset = load_cached(plan.data)
-    if folder_digest(plan.data) != plan.data_digest:  # edited while being read: keys and data would differ
-        raise BuildError(f"the dataset in {plan.data} changed while it was being read; nothing was built")
-    messages = [f"warning: {w}" for w in plan.dataset.warnings] + [f"note: {n}" for n in plan.dataset.notes]
-    for line in messages:
-        say(line)
-    found = _findings(plan)
+    workers = start_workers(plan)  # their kernels start while the data are checked; no chapter runs yet
+    try:
+        plan.dataset = load_cached(plan.data)
+        if folder_digest(plan.data) != plan.data_digest:  # edited while being read: keys, data would differ
+            raise BuildError(f"the dataset in {plan.data} changed while it was being read; nothing was built")
+        messages = [f"warning: {w}" for w in plan.dataset.warnings]
+        messages += [f"note: {n}" for n in plan.dataset.notes]
+        for line in messages:
+            say(line)
+        found = _findings(plan)
+    except BaseException:
+        stop_workers(workers)
+        raise
     summary = {
         "messages": messages,
         "holding": found.n_holding,
         "claims": len(found.claims),
         "failing": [c.id for c in found.claims if not c.holds],
     }
-    result = _run(plan, say)
+    result = _run(plan, say, workers)
     if folder_digest(plan.data) != plan.data_digest:  # every view read the snapshot, not the live files
         print(  # even with --quiet: the site does not show the files as they are now
             f"warning: the files in {plan.data} changed while the build ran; the site shows them as they "
@@ -188,14 +194,18 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _run(plan: Plan, say: Callable[[str], None]) -> Result:
+def _run(plan: Plan, say: Callable[[str], None], workers) -> Result:
     """Execute, assemble and publish one planned build in a private staging folder."""
     result = Result(out=plan.out, claims=[], cached=list(plan.cached))
     for stem in plan.cached:
         say(f"  {stem:<32} cached")
-    stage = staging.new_stage(plan.out)
     try:
-        result.executed = execute(plan, stage, say)
+        stage = staging.new_stage(plan.out)
+    except BaseException:
+        stop_workers(workers)
+        raise
+    try:
+        result.executed = execute(plan, stage, say, workers)
         book = assemble(plan, stage)
         result.site_built = _publish(plan, book, stage, force=plan.force or bool(result.executed))
         say(f"  {'site':<32} {'built' if result.site_built else 'unchanged, not rebuilt'}")

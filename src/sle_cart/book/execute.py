@@ -13,6 +13,7 @@ import json
 import multiprocessing.util
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -61,6 +62,8 @@ _KERNEL = None
 #: Run in the kept kernel before each chapter: a fresh namespace and prompt count (IPython's
 #: own new-session reset), and the chapter's sandbox as the working folder.
 _FRESH_SESSION = "get_ipython().reset(new_session=True)\n__import__('os').chdir({cwd!r})\n"
+#: What every chapter imports, loaded while the kernel waits for its first chapter.
+_WARM_UP = "import altair, pandas, sle_cart.present.chapter, sle_cart.present.publish, vl_convert\n"
 
 
 def die_with_parent(parent: int) -> None:
@@ -94,23 +97,34 @@ def _kernel(checked: str):
 
     if _KERNEL is None or not run_sync(_KERNEL.is_alive)():
         km = AsyncKernelManager(kernel_name="python3")
-        run_sync(km.start_kernel)(env=dict(os.environ, **{CHECKED_ENV: checked}))
+        env = dict(os.environ, **{CHECKED_ENV: checked})
+        # its chatter (transport warnings, shutdown notices) is not the reader's; cell errors come as results
+        run_sync(km.start_kernel)(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _KERNEL = km
         multiprocessing.util.Finalize(km, run_sync(km.shutdown_kernel), kwargs={"now": True}, exitpriority=10)
     return _KERNEL
 
 
-def _fresh_session(km, cwd: Path) -> None:
-    """Clear the kept kernel's namespace and prompt count, and move it into the chapter's sandbox."""
+def _run_silently(km, code: str) -> None:
+    """Run ``code`` in the kept kernel without output or a prompt number; raise if it fails."""
     client = km.blocking_client()
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(_FRESH_SESSION.format(cwd=str(cwd)), silent=True, timeout=60)
+        reply = client.execute_interactive(code, silent=True, timeout=120)
     finally:
         client.stop_channels()
     if reply["content"]["status"] != "ok":
-        raise RuntimeError(f"the kernel could not start a new session: {reply['content'].get('evalue')}")
+        raise RuntimeError(f"the chapter kernel failed to prepare: {reply['content'].get('evalue')}")
+
+
+def warm_up(checked: str) -> None:
+    """Start this worker's kernel and import what every chapter imports (runs in a worker).
+
+    The build submits this first, so kernels start while the build itself
+    validates the data and computes the findings.  Importing changes no output.
+    """
+    _run_silently(_kernel(checked), _WARM_UP)
 
 
 def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, checked: str) -> dict:
@@ -134,7 +148,7 @@ def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, checke
     t0 = time.perf_counter()
     try:
         km = _kernel(checked)
-        _fresh_session(km, box / "chapters")
+        _run_silently(km, _FRESH_SESSION.format(cwd=str(box / "chapters")))
         papermill.execute_notebook(
             nb_src,
             str(out_nb),
@@ -154,16 +168,40 @@ def _execute_one(nb_src: str, sandbox: str, data_dir: str, bundled: bool, checke
     return {"ok": True, "seconds": time.perf_counter() - t0}
 
 
-def _run_chapters(plan: Plan, stage: Path) -> Iterator[tuple[Path, dict]]:
-    """Execute chapters in worker processes; yield (notebook, result) as each finishes.
+def start_workers(plan: Plan) -> ProcessPoolExecutor | None:
+    """Chapter workers for ``plan.todo``, each starting its kernel at once; None when nothing runs."""
+    if not plan.todo:
+        return None
+    n = max(1, min(plan.jobs or os.cpu_count() or 1, len(plan.todo)))
+    pool = ProcessPoolExecutor(max_workers=n, initializer=die_with_parent, initargs=(os.getpid(),))
+    for _ in range(n):  # each submission starts a worker (Python starts them on demand)
+        pool.submit(warm_up, str(plan.checked))
+    return pool
+
+
+def stop_workers(pool: ProcessPoolExecutor | None) -> None:
+    """Stop the workers (and so their kernels) now: the build failed or was interrupted."""
+    if pool is None:
+        return
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:  # wait, so nothing writes into the staging folder after it is removed
+        proc.join(timeout=10)
+        if proc.is_alive():  # still saving a notebook (a loaded machine): stop it for good
+            proc.kill()
+            proc.join()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_chapters(plan: Plan, stage: Path, pool: ProcessPoolExecutor | None) -> Iterator[tuple[Path, dict]]:
+    """Execute chapters on ``pool``'s workers; yield (notebook, result) as each finishes.
 
     On Ctrl-C or any error the pending chapters are cancelled and the workers
     (with their kernels) are stopped, so an interrupted build ends promptly.
     """
-    if not plan.todo:
+    if not plan.todo or pool is None:
         return
-    workers = max(1, min(plan.jobs or os.cpu_count() or 1, len(plan.todo)))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),))
     try:
         futures = {
             pool.submit(
@@ -179,15 +217,7 @@ def _run_chapters(plan: Plan, stage: Path) -> Iterator[tuple[Path, dict]]:
         for fut in as_completed(futures):
             yield futures[fut], fut.result()
     except BaseException:
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:  # wait, so nothing writes into the staging folder after it is removed
-            proc.join(timeout=10)
-            if proc.is_alive():  # still saving a notebook (a loaded machine): stop it for good
-                proc.kill()
-                proc.join()
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop_workers(pool)
         raise
     pool.shutdown()
 
@@ -196,7 +226,7 @@ def _code_cells(nb: Path) -> int:
     return sum(c["cell_type"] == "code" for c in json.loads(nb.read_text(encoding="utf-8"))["cells"])
 
 
-def execute(plan: Plan, stage: Path, say) -> list[str]:
+def execute(plan: Plan, stage: Path, say, pool: ProcessPoolExecutor | None = None) -> list[str]:
     """Run ``plan.todo`` (longest first), then move the results into the cache; return the chapters run.
 
     The cache is filled only once every chapter ran, so it never holds half a build.
@@ -206,7 +236,9 @@ def execute(plan: Plan, stage: Path, say) -> list[str]:
     # longest first (last recorded time, else code cells), so no long chapter starts last
     plan.todo.sort(key=lambda nb: -timings.get(nb.stem, _code_cells(nb)))
     failures, executed = [], []
-    for nb, res in _run_chapters(plan, stage):
+    if pool is None:
+        pool = start_workers(plan)
+    for nb, res in _run_chapters(plan, stage, pool):
         sandbox = stage / "run" / nb.stem
         if not res["ok"]:
             kept = _keep_failed(plan, sandbox / "chapters" / nb.name)

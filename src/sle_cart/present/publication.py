@@ -165,10 +165,11 @@ def export(ds: Dataset, downloads_dir: str | Path) -> list[Path]:
     written = []
     for name, make in FIGURES.items():
         spec = make(ds).to_dict()
+        svg = vlc.vegalite_to_svg(spec)
         files = {
-            "svg": vlc.vegalite_to_svg(spec).encode("utf-8"),
+            "svg": svg.encode("utf-8"),
             "pdf": pdf_bytes(spec),
-            "png": vlc.vegalite_to_png(spec, ppi=PNG_PPI),
+            "png": vlc.svg_to_png(svg, ppi=PNG_PPI),  # the SVG rasterised: no second layout
         }
         for ext, data in files.items():
             path = out / f"{name}.{ext}"

@@ -57,12 +57,13 @@ def _figure_files(fig: Figure, downloads: Path) -> None:
     import vl_convert as vlc
 
     spec = fig.chart.to_dict()
+    svg = vlc.vegalite_to_svg(spec)  # the PNG is this drawing rasterised (the same bytes as from the spec)
     writers = {
         "vl.json": lambda p: p.write_text(
             json.dumps(spec, indent=1, sort_keys=True) + "\n", encoding="utf-8"
         ),
-        "svg": lambda p: p.write_text(vlc.vegalite_to_svg(spec), encoding="utf-8"),
-        "png": lambda p: p.write_bytes(vlc.vegalite_to_png(spec, scale=2)),
+        "svg": lambda p: p.write_text(svg, encoding="utf-8"),
+        "png": lambda p: p.write_bytes(vlc.svg_to_png(svg, scale=2)),
         "csv": lambda p: safe_csv(fig.data).to_csv(p, index=False, lineterminator="\n"),
     }
     for ext, _label in FIGURE_DOWNLOADS:  # exactly the files the caption links to
