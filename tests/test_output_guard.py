@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -184,7 +185,11 @@ def test_make_book_applies_the_same_check(tmp_path):
     out = tmp_path / "folder"
     out.mkdir()
     (out / "thesis.txt").write_text("keep\n")
-    proc = subprocess.run(["make", "-s", "book", f"OUT={out}"], cwd=ROOT, capture_output=True, text=True)
+    # not the calling make's variables (make test ARGS=...): this make sees only OUT
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "ARGS")}
+    proc = subprocess.run(
+        ["make", "-s", "book", f"OUT={out}"], cwd=ROOT, capture_output=True, text=True, env=env
+    )
     assert proc.returncode != 0
     assert "not a site this tool wrote" in proc.stderr
     assert (out / "thesis.txt").read_text() == "keep\n"
