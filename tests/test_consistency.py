@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sle_cart.analysis import claims, consistency
+from sle_cart.analysis import claims, consistency, enumeration
 from sle_cart.analysis.consistency import Verdict
 
 
@@ -62,16 +62,16 @@ def test_sorted_vectors_are_exactly_the_brute_force_set(n, low, width, data):
     minimum = data.draw(st.integers(low, high))
     maximum = data.draw(st.integers(minimum, high))
     median = Fraction(data.draw(st.integers(2 * minimum, 2 * maximum)), 2)
-    got = list(consistency.sorted_vectors(n, median, minimum, maximum))
+    got = list(enumeration.sorted_vectors(n, median, minimum, maximum))
     assert len(got) == len(set(got))
     assert set(got) == brute_vectors(n, median, minimum, maximum, low, high)
     for v in got:  # each reproduces the published statistics
         assert (
             list(v) == sorted(v)
-            and consistency.median_of(v) == median
+            and enumeration.median_of(v) == median
             and (v[0], v[-1]) == (minimum, maximum)
         )
-    fs = consistency.feasible(n, median, minimum, maximum)
+    fs = enumeration.feasible(n, median, minimum, maximum)
     assert fs.count == len(got)
     if got:
         assert fs.lower == tuple(min(col) for col in zip(*got))
@@ -90,36 +90,36 @@ def test_the_sledai_visits_feasible_sets_match_brute_force():
 
 
 def test_a_median_of_whole_numbers_is_whole_or_half():
-    assert consistency.median_is_possible(Fraction(11, 2), 6)
-    assert not consistency.median_is_possible(Fraction(11, 2), 5)
-    assert not consistency.median_is_possible(Fraction(53, 10), 6)
-    assert list(consistency.sorted_vectors(6, Fraction(53, 10), 2, 10)) == []
+    assert enumeration.median_is_possible(Fraction(11, 2), 6)
+    assert not enumeration.median_is_possible(Fraction(11, 2), 5)
+    assert not enumeration.median_is_possible(Fraction(53, 10), 6)
+    assert list(enumeration.sorted_vectors(6, Fraction(53, 10), 2, 10)) == []
 
 
 def test_a_range_too_wide_to_enumerate_is_refused():
     with pytest.raises(ValueError, match="too wide"):
-        consistency.feasible(6, Fraction(50), 0, 105)
+        enumeration.feasible(6, Fraction(50), 0, 105)
 
 
 @pytest.mark.parametrize("n", [4, 5, 6])
 def test_sign_patterns_agree_with_flipping_every_sign(n):
     alpha = Fraction(1, 20)
     ps = [p for _, p in brute_patterns(n)]
-    got = consistency.sign_patterns(n, alpha)
+    got = enumeration.sign_patterns(n, alpha)
     assert got.patterns == len(ps)
     assert got.smallest_p == min(p for p in ps if p is not None)
     assert got.below_alpha == sum(1 for p in ps if p is not None and p < alpha)
 
 
 def test_p_below_005_with_six_pairs_forces_every_difference_nonzero_and_one_signed():
-    got = consistency.sign_patterns(6, Fraction(1, 20))
+    got = enumeration.sign_patterns(6, Fraction(1, 20))
     forced = all(
         0 not in d and len({x > 0 for x in d}) == 1
         for d, p in brute_patterns(6)
         if p is not None and p < Fraction(1, 20)
     )
     assert got.below_alpha > 0 and got.below_alpha_all_nonzero_one_sign is forced is True
-    assert not consistency.sign_patterns(5, Fraction(1, 20)).below_alpha  # 1/16 is the floor at five
+    assert not enumeration.sign_patterns(5, Fraction(1, 20)).below_alpha  # 1/16 is the floor at five
 
 
 # ------------------------------------------------------------------ checks
@@ -146,17 +146,39 @@ def test_every_check_of_the_abstract_is_consistent_and_names_real_claims():
     ],
 )
 def test_a_changed_published_number_makes_its_check_inconsistent(monkeypatch, claim_id, printed, topic):
-    original = consistency.published
-    monkeypatch.setattr(consistency, "published", lambda cid: printed if cid == claim_id else original(cid))
+    original = enumeration.published
+    monkeypatch.setattr(enumeration, "published", lambda cid: printed if cid == claim_id else original(cid))
+    monkeypatch.setattr(consistency, "published", enumeration.published)
     bad = [c.topic for c in consistency.checks() if c.verdict is Verdict.INCONSISTENT]
     assert bad == ([topic] if topic else [])
 
 
 def test_numbers_are_shown_as_printed():
-    assert [consistency.shown(Fraction(x)) for x in ("5.5", "12", "0.05", "188.1")] == [
+    assert [enumeration.shown(Fraction(x)) for x in ("5.5", "12", "0.05", "188.1")] == [
         "5.5",
         "12",
         "0.05",
         "188.1",
     ]
-    assert consistency.shown(Fraction(1, 3)) == "1/3"
+    assert enumeration.shown(Fraction(1, 3)) == "1/3"
+
+
+def test_the_implications_and_the_json_hold_the_same_numbers():
+    found, doc = consistency.implications(), consistency.document()
+    n = int(enumeration.number("n_patients"))
+    m1 = brute_vectors(n, enumeration.number("sledai_m1_median"), 4, 13, 2, 15)
+    assert found.middle_pairs["sledai_m1"] == tuple(sorted({(v[2], v[3]) for v in m1}))
+    assert doc["implications"]["middle_pairs"]["sledai_m1"] == [
+        list(p) for p in found.middle_pairs["sledai_m1"]
+    ]
+    assert doc["implications"]["every_patient_improved"] is (
+        found.every_difference_one_signed and found.median_fell
+    )
+    assert doc["implications"]["patients_with_lupus_nephritis"] == enumeration.published("n_patients")
+    for visit, fs in consistency.sledai_visits().items():
+        assert doc["feasible_sorted_scores"][visit] == {
+            "count": fs.count,
+            "lowest": list(fs.lower),
+            "highest": list(fs.upper),
+        }
+    assert [c["verdict"] for c in doc["checks"]] == [str(c.verdict) for c in consistency.checks()]

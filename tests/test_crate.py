@@ -102,6 +102,23 @@ def test_paper_pdf_listed_when_present(site, bundled):
     assert parts["paper.pdf"]["encodingFormat"] == "application/pdf"
 
 
+def test_the_consistency_audit_is_listed_when_present(site, bundled):
+    (site / "consistency.json").write_text('{"checks": []}\n', encoding="utf-8")
+    parts = {e.id: e for e in ROCrate(_write(site, bundled).parent).root_dataset["hasPart"]}
+    assert parts["consistency.json"]["encodingFormat"] == "application/json"
+
+
+@pytest.mark.build
+def test_a_built_site_holds_the_consistency_audit_of_the_published_numbers(bundled_build):
+    from sle_cart.analysis import consistency
+
+    _, base = bundled_build
+    doc = json.loads((base / "html" / "consistency.json").read_text(encoding="utf-8"))
+    assert doc == json.loads(json.dumps(consistency.document()))
+    crate = json.loads((base / "html" / CRATE).read_text(encoding="utf-8"))
+    assert any(e.get("@id") == "consistency.json" for e in crate["@graph"])
+
+
 def test_one_create_action(crate, bundled):
     actions = crate.get_by_type("CreateAction")
     assert len(actions) == 1

@@ -1,27 +1,29 @@
 """What the published numbers determine by themselves: consistency checks and implied facts.
 
-Nothing here reads patient data.  The functions work from the values the
-abstract prints (the claim catalogue), so their results are the same for every
-dataset compared with the same publication.  Each implied fact comes from
-exhaustive enumeration, which is cheap at six patients: every sorted vector of
-whole numbers with a published median, minimum and maximum, and every pattern
-of signs, zeros and ties of six paired differences.
+Nothing here reads patient data.  The checks and implications work from the
+values the abstract prints (the claim catalogue), so they are the same for every
+dataset compared with the same publication.  Each implied fact comes from the
+exhaustive enumerations of :mod:`.enumeration`.
 
 Which quantities are taken as whole numbers, and why, is :data:`WHOLE_NUMBERS`.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
-from functools import cache
-from math import comb
 
-from .claims import CLAIMS
-from .wilcoxon import signed_rank
+from .enumeration import (
+    FeasibleSet,
+    feasible,
+    median_is_possible,
+    number,
+    published,
+    shown,
+    sign_patterns,
+    sorted_vectors,
+)
 
 #: Quantities read as whole numbers (the chapter's footnote gives these reasons).
 WHOLE_NUMBERS = {
@@ -32,8 +34,6 @@ WHOLE_NUMBERS = {
 }
 #: The scale of SLEDAI-2K: the lowest and highest possible total.
 SLEDAI_SCALE = (0, 105)
-#: More sorted vectors than this is a range no abstract of a small cohort prints: refuse, not hang.
-MAX_VECTORS = 2_000_000
 
 
 class Verdict(StrEnum):
@@ -50,114 +50,6 @@ class Check:
     claims: tuple[str, ...]
     verdict: Verdict
     reason: str
-
-
-@dataclass(frozen=True)
-class FeasibleSet:
-    """The sorted whole-number vectors of ``n`` values with a published median, minimum and maximum.
-
-    ``lower[i]`` and ``upper[i]`` bound the (i+1)-th lowest value across all of them.
-    """
-
-    n: int
-    median: Fraction
-    minimum: int
-    maximum: int
-    count: int
-    lower: tuple[int, ...]
-    upper: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class SignPatterns:
-    """Every pattern of ``n`` paired differences (signs, zeros, ties) and its exact two-sided p."""
-
-    n: int
-    alpha: Fraction
-    patterns: int
-    smallest_p: Fraction
-    below_alpha: int
-    below_alpha_all_nonzero_one_sign: bool
-
-
-def published(claim_id: str) -> str:
-    """The value the abstract prints for ``claim_id``, as text."""
-    return next(c.published for c in CLAIMS if c.id == claim_id)
-
-
-def number(claim_id: str) -> Fraction:
-    """The printed value as an exact number (a threshold such as '<0.05' has no single value)."""
-    text = published(claim_id)
-    if text.startswith("<"):
-        raise ValueError(f"{claim_id} is printed as a threshold ({text}), not a value")
-    return Fraction(text)
-
-
-def shown(x: Fraction) -> str:
-    """A published-style number: '5.5' for 11/2, '12' for 12 (printed values end in decimals)."""
-    if x.denominator == 1:
-        return str(x.numerator)
-    digits = 1
-    while (x * 10**digits).denominator != 1:
-        digits += 1
-        if digits > 12:  # not a decimal fraction: say so rather than round silently
-            return f"{x.numerator}/{x.denominator}"
-    return f"{float(x):.{digits}f}"
-
-
-def median_of(values: tuple[int, ...]) -> Fraction:
-    """The median of a sorted tuple, exactly."""
-    n = len(values)
-    return Fraction(values[n // 2]) if n % 2 else Fraction(values[n // 2 - 1] + values[n // 2], 2)
-
-
-def median_is_possible(median: Fraction, n: int) -> bool:
-    """Whether ``n`` whole numbers can have this median: a whole number, or (n even) a half."""
-    return (median * (1 if n % 2 else 2)).denominator == 1
-
-
-def sorted_vectors(n: int, median: Fraction, minimum: int, maximum: int) -> Iterator[tuple[int, ...]]:
-    """Every non-decreasing vector of ``n`` whole numbers with this minimum, maximum and median."""
-    if n < 2 or minimum > maximum or not median_is_possible(median, n):
-        return
-    if comb(maximum - minimum + n - 2, n - 2) > MAX_VECTORS:
-        raise ValueError(f"a range of {minimum} to {maximum} over {n} values is too wide to enumerate")
-    for middle in itertools.combinations_with_replacement(range(minimum, maximum + 1), n - 2):
-        vector = (minimum, *middle, maximum)
-        if median_of(vector) == median:
-            yield vector
-
-
-def feasible(n: int, median: Fraction, minimum: int, maximum: int) -> FeasibleSet:
-    """Count the vectors of :func:`sorted_vectors` and bound each order statistic across them."""
-    count, lower, upper = 0, [maximum] * n, [minimum] * n
-    for vector in sorted_vectors(n, median, minimum, maximum):
-        count += 1
-        lower = [min(a, b) for a, b in zip(lower, vector)]
-        upper = [max(a, b) for a, b in zip(upper, vector)]
-    return FeasibleSet(n, median, minimum, maximum, count, tuple(lower), tuple(upper))
-
-
-@cache  # a second or so at six pairs, and the same for every dataset
-def sign_patterns(n: int, alpha: Fraction) -> SignPatterns:
-    """Every multiset of ``n`` differences from −n…n, each with its exact two-sided signed-rank p.
-
-    Magnitudes 1…n realise every way ``n`` non-zero differences can tie, and
-    the test depends on the differences only through their signs, zeros and
-    the order and ties of their magnitudes, so these multisets are every case.
-    """
-    patterns = below = 0
-    smallest, forced = Fraction(1), True
-    for diffs in itertools.combinations_with_replacement(range(-n, n + 1), n):
-        test = signed_rank([Fraction(d) for d in diffs])
-        patterns += 1
-        if test.p_value is None:
-            continue
-        smallest = min(smallest, Fraction(test.p_value))
-        if test.p_value < alpha:
-            below += 1
-            forced &= 0 not in diffs and (all(d > 0 for d in diffs) or all(d < 0 for d in diffs))
-    return SignPatterns(n, alpha, patterns, smallest, below, forced and below > 0)
 
 
 # ------------------------------------------------------------------ the checks
@@ -266,4 +158,62 @@ def sledai_visits() -> dict[str, FeasibleSet]:
             n, number(f"{visit}_median"), int(number(f"{visit}_min")), int(number(f"{visit}_max"))
         )
         for visit in ("sledai_baseline", "sledai_m1", "sledai_m3")
+    }
+
+
+# ------------------------------------------------------------------ what they imply about the patients
+@dataclass(frozen=True)
+class Implications:
+    """Patient-level facts the published numbers force (each from the enumerations above)."""
+
+    #: the stated p is possible only when every paired difference is non-zero and of one sign
+    every_difference_one_signed: bool
+    #: the median score fell from baseline to month 3 (so the one sign is a fall)
+    median_fell: bool
+    #: patients with lupus nephritis implied by the renal responders and the stated response rate
+    lupus_nephritis: Fraction | None
+    #: per visit, every possible pair of middle values (third and fourth lowest of six)
+    middle_pairs: dict[str, tuple[tuple[int, int], ...]]
+
+
+def implications() -> Implications:
+    n = int(number("n_patients"))
+    alpha = Fraction(published("sledai_m3_p_value").lstrip("<"))
+    rate = number("renal_response_rate")
+    responders = number("n_renal_complete") + number("n_renal_partial")
+    pairs = {}
+    for visit in ("sledai_baseline", "sledai_m1", "sledai_m3"):
+        vectors = sorted_vectors(
+            n, number(f"{visit}_median"), int(number(f"{visit}_min")), int(number(f"{visit}_max"))
+        )
+        pairs[visit] = tuple(sorted({(v[n // 2 - 1], v[n // 2]) for v in vectors})) if n % 2 == 0 else ()
+    return Implications(
+        every_difference_one_signed=sign_patterns(n, alpha).below_alpha_all_nonzero_one_sign,
+        median_fell=number("sledai_m3_median") < number("sledai_baseline_median"),
+        lupus_nephritis=responders / rate if rate else None,
+        middle_pairs=pairs,
+    )
+
+
+def document() -> dict:
+    """Everything above as plain JSON values (``consistency.json`` at the site root)."""
+    visits = sledai_visits()
+    found = implications()
+    return {
+        "checks": [
+            {"topic": c.topic, "claims": list(c.claims), "verdict": str(c.verdict), "reason": c.reason}
+            for c in checks()
+        ],
+        "whole_numbers": WHOLE_NUMBERS,
+        "sledai_scale": list(SLEDAI_SCALE),
+        "feasible_sorted_scores": {
+            visit: {"count": fs.count, "lowest": list(fs.lower), "highest": list(fs.upper)}
+            for visit, fs in visits.items()
+        },
+        "implications": {
+            "every_difference_one_signed": found.every_difference_one_signed,
+            "every_patient_improved": found.every_difference_one_signed and found.median_fell,
+            "patients_with_lupus_nephritis": shown(found.lupus_nephritis) if found.lupus_nephritis else None,
+            "middle_pairs": {k: [list(p) for p in v] for k, v in found.middle_pairs.items()},
+        },
     }

@@ -48,6 +48,8 @@ __all__ = ["BuildError", "Result", "build", "chapters"]
 SUMMARIES = "builds"
 #: The downloadable composite figures and the PDF, in the cache under the data, code and commit.
 ARTEFACTS = "artefacts"
+#: What the published numbers determine by themselves, for machines (at the site root).
+CONSISTENCY = "consistency.json"
 
 
 @dataclass
@@ -236,6 +238,7 @@ def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
     (site / guard.SITE_KEY).write_text(key)
     shutil.copytree(made / "downloads", site / "downloads", dirs_exist_ok=True)
     shutil.copy2(made / "paper.pdf", site / "paper.pdf")
+    shutil.copy2(made / CONSISTENCY, site / CONSISTENCY)
     crate.write_crate(
         site,
         plan.dataset,
@@ -250,12 +253,13 @@ def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
 
 
 def _artefacts(plan: Plan) -> Path:
-    """The composite figures (SVG, PDF, PNG) and ``paper.pdf``, in the cache.
+    """The composite figures (SVG, PDF, PNG), ``paper.pdf`` and ``consistency.json``, in the cache.
 
     They depend on the data, the code and the commit, not on the chapters'
     text, so a prose edit reuses them; each composite's PDF is drawn once and
     placed in the paper too.
     """
+    from sle_cart.analysis import consistency
     from sle_cart.present import publication
 
     from . import paper
@@ -269,6 +273,8 @@ def _artefacts(plan: Plan) -> Path:
     written = publication.export(plan.dataset, tmp / "downloads")
     pdfs = {p.stem: p.read_bytes() for p in written if p.suffix == ".pdf"}
     paper.write_paper(tmp, plan.dataset, commit=commit, versions=provenance.versions(), figure_pdfs=pdfs)
+    doc = consistency.document()  # from the published numbers alone: the same for every dataset
+    (tmp / CONSISTENCY).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (tmp / "done").write_text("ok\n")
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(tmp, folder)

@@ -146,8 +146,8 @@ def _add_license(crate: ROCrate, license: str | None) -> str:
 
 
 def _outputs(site: Path) -> list[Path]:
-    """The site's files the crate describes: claims, chapter pages, downloads, the paper."""
-    found = [site / "claims.json", site / "paper.pdf"]
+    """The site's files the crate describes: claims, the consistency audit, chapter pages, downloads, the paper."""
+    found = [site / "claims.json", site / "consistency.json", site / "paper.pdf"]
     found += (site / "chapters").glob("*.html")
     found += (site / "downloads").rglob("*")
     return sorted((p for p in found if p.is_file()), key=lambda p: p.relative_to(site).as_posix())
