@@ -40,7 +40,7 @@ class Claim:
     published: str  # as printed in the abstract, so its decimals are known
     compute: Callable[[dict], o.Outcome]
     chapter: str
-    label: str = ""  # what a reader sees instead of the id: ``published.LABELS``
+    label: str = ""  # what a reader sees instead of the id: ``labels.LABELS``
 
     def __reduce__(self):  # pickled by id: the catalogue holds the function, which cannot be pickled
         return (claim_by_id, (self.id,))

@@ -3,7 +3,7 @@
 Ids (``n_bcell_depleted_by_day1``) are for machines: claims.json and the CSV
 downloads.  Every view a reader sees (heat map rows and tooltips, lists of
 claims in prose, the alternatives table) names a claim by its label here, set on
-the catalogue's claims in :mod:`.published`; the ledger shows the full statement.
+the catalogue's claims in ``published``; the ledger shows the full statement.
 """
 
 #: What a reader calls each claim (short, unique, no definition values: those are in the statement).

@@ -1,7 +1,7 @@
 """The 39 numbers abstract 0647 states: id, label, statement, unit, value as printed, and how to recompute it.
 
 Ids and printed values are the data contract's claims table; ids are for
-machines, and a reader sees each claim by its label (:data:`.labels.LABELS`: heat map
+machines, and a reader sees each claim by its label (``labels.LABELS``: heat map
 rows, lists of claims in prose) or its statement (the ledger).  Statements are
 templates over the definitions in force (``{d.bcell_depletion_below:g}``), so a
 dataset that changes a threshold or a window is described as it was analysed.

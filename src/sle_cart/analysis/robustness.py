@@ -8,7 +8,7 @@ claim is re-evaluated under each, directly from the data (no chapter re-runs).
 Which alternatives *could* affect a claim is read from the computation, not
 from a list: :func:`reads` records which analyses a claim's value is computed
 from, and an alternative can affect it only if it changes an input of one of
-them (:data:`.outcomes.GROUPS`, the same rule by which ``analyse`` reuses a
+them (``outcomes.GROUPS``, the same rule by which ``analyse`` reuses a
 group).  A claim no alternative could affect is *not affected*; among the
 others, one that holds under every alternative is *robust*, and one that does
 not is *fragile* to the alternatives under which it does not hold.
