@@ -29,7 +29,10 @@ CITATION = (
 
 @dataclass(frozen=True)
 class Claim:
-    """One published number: id, statement (a template over the definitions ``d``), unit, value as printed."""
+    """One published number: id, statement (a template over the definitions ``d``), unit, value as printed.
+
+    The id is for machines (claims.json, CSV downloads); readers see ``label`` or the statement.
+    """
 
     id: str
     statement: str
@@ -37,6 +40,7 @@ class Claim:
     published: str  # as printed in the abstract, so its decimals are known
     compute: Callable[[dict], o.Outcome]
     chapter: str
+    label: str = ""  # what a reader sees instead of the id: ``labels.LABELS``
 
     def __reduce__(self):  # pickled by id: the catalogue holds the function, which cannot be pickled
         return (claim_by_id, (self.id,))
@@ -155,6 +159,7 @@ def row(v: Verdict) -> dict:
     """The claims.json row of a verdict (data contract v2, "Claims")."""
     out = {
         "id": v.id,
+        "label": v.claim.label,
         "statement": v.statement,
         "unit": v.claim.unit,
         "published": published_value(v.claim),

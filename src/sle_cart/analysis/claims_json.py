@@ -4,9 +4,13 @@ Schema: the data contract's "Claims" section, extended with ``alternatives``
 (the robustness ledger's choices) and, per claim, ``method`` (for the p-value:
 "exact" or "normal approximation"), ``holds_under`` (alternative id ->
 true/false), ``status_under`` (the status under each), ``robustness`` ("robust",
-"fragile", "does not hold" or "not evaluable", :class:`.robustness.Robustness`)
-and ``alternatives_that_matter`` (fragile: those it fails under; otherwise
-those under which it would hold).  Everything is read from the findings.
+"fragile", "not affected", "does not hold" or "not evaluable",
+:class:`.robustness.Robustness`), ``alternatives_that_matter`` (fragile: those
+it fails under; otherwise those under which it would hold),
+``alternatives_that_could_affect`` (those that change something its value is
+computed from) and ``label`` (what a reader sees instead of the id; each
+alternative has one too, and ``versus``, the label beside the dataset's own
+value).  Ids are kept for machines.  Everything is read from the findings.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ def claim_rows(found: Findings) -> list[dict]:
                 "status_under": statuses,
                 "robustness": str(c.robustness),
                 "alternatives_that_matter": list(c.alternatives),
+                "alternatives_that_could_affect": list(c.could_affect),
             }
         )
     return rows
@@ -45,7 +50,7 @@ def claims_document(ds, found: Findings | None = None) -> dict:
             "sha256": found.sha256,
         },
         "source": claims.CITATION,
-        "alternatives": robustness.alternatives_document(),
+        "alternatives": robustness.alternatives_document(ds),
         "robustness_counts": {str(k): n for k, n in found.counts().items()},
         "claims": claim_rows(found),
     }

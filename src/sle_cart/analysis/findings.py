@@ -2,7 +2,8 @@
 
 :func:`find` runs every analysis once under the dataset's own definitions and
 once under each alternative of :mod:`sle_cart.analysis.robustness`, evaluates every claim under
-each, and classifies each claim's robustness once.  The result is one frozen
+each, and classifies each claim's robustness once (with the alternatives that could
+affect it at all, read from what its value is computed from).  The result is one frozen
 :class:`Findings`; the chapters, the summary's sentences, figure annotations and
 text alternatives, the PDF, ``claims.json`` and ``--strict`` all read it.
 
@@ -37,6 +38,7 @@ class ClaimFinding:
     under: tuple[tuple[str, Status], ...]  # (alternative id, status), in ALTERNATIVES order
     robustness: Robustness
     alternatives: tuple[str, ...]  # fragile: those it fails under; otherwise those that would make it hold
+    could_affect: tuple[str, ...] = ()  # the alternatives that change something its value is computed from
 
     @property
     def id(self) -> str:
@@ -85,8 +87,9 @@ def find(ds) -> Findings:
             under[v.id].append((alt.id, v.status))
     found = []
     for v in base:
-        kind, alts = robustness.classify(v.status, dict(under[v.id]))
-        found.append(ClaimFinding(v, tuple(under[v.id]), kind, alts))
+        affecting = robustness.could_affect(v.claim, analyses)
+        kind, alts = robustness.classify(v.status, dict(under[v.id]), affecting)
+        found.append(ClaimFinding(v, tuple(under[v.id]), kind, alts, affecting))
     return Findings(ds.sha256(), analyses, tuple(found))
 
 

@@ -127,9 +127,15 @@ def analyse(
     record_evaluation(label)
     fields = {"label": label, "definitions": ds.definitions, "patients": ds.patients}
     for g in GROUPS:
-        touched = any(k == i or k.startswith(i + ".") for k in changed for i in g.inputs)
-        fields |= g.compute(ds) if base is None or touched else {f: getattr(base, f) for f in g.fields}
+        fresh = base is None or touches(changed, g.inputs)
+        fields |= g.compute(ds) if fresh else {f: getattr(base, f) for f in g.fields}
     return Analyses(**fields)
+
+
+def touches(changed: tuple[str, ...], inputs: tuple[str, ...]) -> bool:
+    """Whether changing the keys ``changed`` changes one of ``inputs`` (``reference_ranges.c3.lower``
+    changes the input ``reference_ranges.c3``): the one rule for reuse and for what could affect a claim."""
+    return any(k == i or k.startswith(i + ".") for k in changed for i in inputs)
 
 
 STATS = {"median": median, "min": minimum, "max": maximum}

@@ -1,14 +1,19 @@
-"""The 39 numbers abstract 0647 states: id, statement, unit, value as printed, and how to recompute it.
+"""The 39 numbers abstract 0647 states: id, label, statement, unit, value as printed, and how to recompute it.
 
-Ids and printed values are the data contract's claims table.  Statements are
+Ids and printed values are the data contract's claims table; ids are for
+machines, and a reader sees each claim by its label (``labels.LABELS``: heat map
+rows, lists of claims in prose) or its statement (the ledger).  Statements are
 templates over the definitions in force (``{d.bcell_depletion_below:g}``), so a
 dataset that changes a threshold or a window is described as it was analysed.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from . import outcomes as o
 from .claims import Claim
+from .labels import LABELS
 
 
 def _stat(frame: str, col: str, which: str):
@@ -253,3 +258,5 @@ CLAIMS: list[Claim] = [
         "safety",
     ),
 ]
+
+CLAIMS = [replace(c, label=LABELS[c.id]) for c in CLAIMS]

@@ -21,10 +21,10 @@ The attained level, and what ``ShiftEstimate.level_basis`` says about it:
   uses (§3.1): each of the m non-zero differences keeps its magnitude and takes
   the sign + or − with probability ½, independently (a zero is zero under either
   sign, so it stays in the Walsh averages exactly as in the estimate).  The level
-  is the share of those 2^m equally likely data sets whose interval
+  is the share of those 2ᵐ equally likely data sets whose interval
   [W_(k), W_(N+1−k)] (closed) contains 0:
 
-      level(k) = #{s in {−1, +1}^m : W_(k)(s·d) <= 0 <= W_(N+1−k)(s·d)} / 2^m  (d: the magnitudes).
+      level(k) = #{s in {−1, +1}ᵐ : W_(k)(s·d) <= 0 <= W_(N+1−k)(s·d)} / 2ᵐ  (d: the magnitudes).
 
   It is counted exactly, for any n, by the correspondence between Walsh averages
   and signs (see ``_permutation_levels``).  Without ties or zeros it reduces to
@@ -114,7 +114,7 @@ def _level(n: int, k: int) -> Fraction:
 
 
 def _permutation_levels(d: list[Fraction]) -> list[Fraction]:
-    """level(k) for k = 1..N, counted over the 2^m sign flips of the non-zero |d| (see the module docstring).
+    """level(k) for k = 1..N, counted over the 2ᵐ sign flips of the non-zero |d| (see the module docstring).
 
     0 lies in the closed interval [W_(k), W_(N+1−k)] exactly when at least k Walsh
     averages are <= 0 and at least k are >= 0, i.e. when P <= N − k and M <= N − k,
@@ -128,7 +128,7 @@ def _permutation_levels(d: list[Fraction]) -> list[Fraction]:
     averages (q = t − p), and p·q averages equal to 0.  Zeros contribute
     z(z+1)/2 averages equal to 0 whatever the signs.  Counting (P, X = Σ p·q) by
     dynamic programming over the tie groups, with weight C(t, p), enumerates the
-    2^m assignments exactly.
+    2ᵐ assignments exactly.
     """
     n = len(d)
     total = n * (n + 1) // 2

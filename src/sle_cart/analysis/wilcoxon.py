@@ -2,7 +2,7 @@
 
 Zero differences are dropped (Wilcoxon's rule) and ``|d|`` is ranked with
 mid-ranks.  Under H0 each of the n signs is + or − with probability ½, so the
-null distribution of W+ is the 2^n equally likely sign assignments over those
+null distribution of W+ is the 2ⁿ equally likely sign assignments over those
 ranks (Hollander, Wolfe & Chicken, *Nonparametric Statistical Methods*, 3rd ed.,
 §3.1).  It is counted exactly here, on doubled ranks (whole numbers even with
 ties), for n <= 20; two-sided p = ``P(|W+ − T/2| >= |w+ − T/2|)``, T the sum of the
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 EXACT_MAX_N = 20
-# Reader-facing: these texts are printed in tables and the paper, so no "2^n" notation.
+# Reader-facing: these texts are printed in tables and the paper, so no caret notation for powers.
 EXACT = "Wilcoxon signed-rank, exact (every assignment of signs to the mid-ranks, zeros dropped), two-sided"
 APPROX = "Wilcoxon signed-rank, normal approximation with tie correction (more than 20 pairs), two-sided"
 # Short machine labels for claims.json and the ledger ("method" of the p-value claim).
@@ -51,7 +51,7 @@ class SignedRank:
 
     @property
     def minimum_p(self) -> Fraction | None:
-        """The smallest two-sided p any data could give with n pairs: 2/2^n."""
+        """The smallest two-sided p any data could give with n pairs: 2/2ⁿ."""
         return Fraction(2, 2**self.n) if self.n else None
 
 
@@ -71,7 +71,7 @@ def doubled_midranks(magnitudes: list[Fraction]) -> list[int]:
 
 
 def null_distribution(doubled: list[int]) -> Counter:
-    """How many of the 2^n sign assignments give each doubled W+."""
+    """How many of the 2ⁿ sign assignments give each doubled W+."""
     counts = Counter({0: 1})
     for r in doubled:
         nxt = Counter(counts)

@@ -146,14 +146,19 @@ def table1_block(ds: Dataset) -> dict:
     return block
 
 
-def ledger_blocks(ledger) -> list[dict]:
-    """Appendix A, the claims ledger: on a landscape page of its own when its robustness cells are long."""
+def ledger_blocks(ledger, lead: list[str] = ()) -> list[dict]:
+    """Appendix A, the claims ledger: on a landscape page of its own when its robustness cells are long.
+
+    ``lead``: the ledger's lead sentences (``prose.SECTIONS["ledger"]``: what the verdicts prove),
+    set above the table.
+    """
     heading = "Appendix A. Claims ledger"
     cells = ledger.frame.get("Robustness", [])
+    extra = {"lead": " ".join(lead)} if lead else {}
     if any(len(str(c)) > LEDGER_LANDSCAPE_ABOVE for c in cells):
         block = table_block(ledger, LEDGER_COLUMNS | {"Robustness": 3.4}, size=7)
-        return [block | {"flipped": True, "heading": heading}]
-    return [{"kind": "pagebreak"}, _heading(heading), table_block(ledger, LEDGER_COLUMNS, size=7)]
+        return [block | extra | {"flipped": True, "heading": heading}]
+    return [{"kind": "pagebreak"}, _heading(heading), table_block(ledger, LEDGER_COLUMNS, size=7) | extra]
 
 
 def figure_block(ds: Dataset, name: str, file: str) -> dict:
@@ -183,7 +188,10 @@ def _heading(text: str, level: int = 1) -> dict:
 
 def body_blocks(ds: Dataset, figures: dict[str, str]) -> list[dict]:
     """Background, Methods, Results, Limitations and Conclusion, as template blocks."""
-    placed = {key for *_, keys, _ in LAYOUT for key in keys} | {"limitations"}
+    placed = {key for *_, keys, _ in LAYOUT for key in keys} | {
+        "limitations",
+        "ledger",
+    }  # "ledger": Appendix A
     extra = tuple(k for k in prose.SECTIONS if k not in placed)
     layout = (
         [*LAYOUT, ("Results", "Further findings", extra, ())] if extra else LAYOUT
@@ -230,7 +238,7 @@ def content(ds: Dataset, *, commit: str, versions: dict, figures: dict[str, str]
     """Everything the template shows (``figures``: composite name -> file name beside the template)."""
     ledger = registry.make("claims", ds)
     blocks = [b for b in [notice(ds)] if b] + body_blocks(ds, figures)
-    blocks += ledger_blocks(ledger)
+    blocks += ledger_blocks(ledger, prose.SECTIONS["ledger"](ds))
     blocks.append(provenance_block(ds, commit, versions))
     return {
         "title": TITLE,

@@ -6,7 +6,7 @@ import pandas as pd
 
 from sle_cart.analysis.exact import maximum, median, minimum, observations, round_half_away
 
-from .formatting import num, precise
+from .formatting import dose_label, num, precise
 
 NE = "n.e."  # not evaluable: the statistic would rest on a value below the assay limit
 
@@ -52,13 +52,14 @@ def not_evaluable_note(flags: pd.Series, reasons: pd.Series, what: str) -> str |
 
 
 def dose_groups(ds) -> dict[str, list[str]]:
-    """Dose group -> patient ids, in order of first appearance; empty when the column is absent or blank."""
+    """Dose group as a reader reads it ('1×10⁶ cells/kg') -> patient ids, in order of first appearance;
+    empty when the column is absent or blank.  The data keep their codes ('1e6/kg')."""
     p = ds.patients
     if "dose_group" not in p.columns or p["dose_group"].isna().all():
         return {}
     groups: dict[str, list[str]] = {}
     for pid, g in zip(p["patient_id"], p["dose_group"]):
-        groups.setdefault("not recorded" if pd.isna(g) else str(g), []).append(pid)
+        groups.setdefault("not recorded" if pd.isna(g) else dose_label(g), []).append(pid)
     return groups
 
 

@@ -41,6 +41,8 @@ DOWNLOAD_PREFIX = "../downloads/"
 #: What every figure offers for download: (file extension, link text); see ``publish``.
 #: The ``result`` of a value (and its legend entry): measured, or censored and drawn at its limit.
 MEASURED, CENSORED = "measured", "below assay limit (drawn at the limit)"
+#: Tooltip fields by their names for a reader, never the data's column names.
+PATIENT_TIP, DAY_TIP = alt.Tooltip("patient_id:N", title="Patient"), alt.Tooltip("day:Q", title="Day")
 FIGURE_DOWNLOADS = (
     ("svg", "SVG"),
     ("png", "PNG"),

@@ -20,7 +20,18 @@ from sle_cart.analysis import renal
 from sle_cart.analysis.exact import median, observations
 from sle_cart.analysis.findings import analyses_of
 
-from .charts import HEIGHT, WIDTH, Figure, count, described, normal_range_text, num, span, symlog_ticks
+from .charts import (
+    HEIGHT,
+    PATIENT_TIP,
+    WIDTH,
+    Figure,
+    count,
+    described,
+    normal_range_text,
+    num,
+    span,
+    symlog_ticks,
+)
 from .charts import trajectory_text as about
 from .layers import (
     cohort_note,
@@ -37,6 +48,7 @@ from .layers import (
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
 
+VISIT_TIP = alt.Tooltip("visit:N", title="Visit")
 CENSORED_TEXT = (
     "downward triangles are values below the assay limit, drawn at the limit and not joined into the lines."
 )
@@ -55,11 +67,17 @@ def fig1a_car_t_expansion(ds: Dataset) -> Figure:
     kin = analyses_of(ds).kinetics.copy()
     peaks = kin[kin["expander"].fillna(False).astype(bool)].reset_index()
     non_expanders = int((~kin["expander"].fillna(True).astype(bool)).sum())
-    chart = trajectories(ds, data, "CAR+ T cells (cells/µL, log scale)", alt.Scale(type="log"))
+    chart = trajectories(
+        ds,
+        data,
+        "CAR+ T cells (cells/µL, log scale)",
+        alt.Scale(type="log"),
+        value_title="CAR+ T cells (cells/µL)",
+    )
     if not is_large(ds):
         tip = [
-            alt.Tooltip("cmax_cells_per_uL:Q", title="peak (cells/µL)"),
-            alt.Tooltip("tmax_day:Q", title="peak day"),
+            alt.Tooltip("cmax_cells_per_uL:Q", title="Peak (cells/µL)"),
+            alt.Tooltip("tmax_day:Q", title="Peak day"),
         ]
         chart = chart + markers(ds, peaks, "tmax_day", "cmax_cells_per_uL", "diamond", tip)
     caption += f" Diamonds mark each patient's peak; {CENSORED_TEXT}"
@@ -87,12 +105,18 @@ def fig1b_b_cells(ds: Dataset) -> Figure:
     )
     if data.empty:
         return Figure(None, data, caption=caption, absent="This dataset has no CD19+ B cell counts")
-    chart = trajectories(ds, data, "CD19+ B cells (cells/µL, log scale)", alt.Scale(type="log"))
+    chart = trajectories(
+        ds,
+        data,
+        "CD19+ B cells (cells/µL, log scale)",
+        alt.Scale(type="log"),
+        value_title="B cells (cells/µL)",
+    )
     chart = chart + labelled_rule(threshold, f"depletion < {num(threshold)} cells/µL")
     dep = analyses_of(ds).depletion.copy().dropna(subset=["first_depleted_day"]).reset_index()
     if not is_large(ds):
         dep = dep.merge(data, left_on=["patient_id", "first_depleted_day"], right_on=["patient_id", "day"])
-        tip = [alt.Tooltip("first_depleted_day:Q", title="first depleted day")]
+        tip = [alt.Tooltip("first_depleted_day:Q", title="First depleted day")]
         chart = chart + markers(ds, dep, "day", "value", "square", tip)
     desc = about(ds, data, "circulating CD19+ B cells", "cells/µL", "log scale")
     desc += f"; dashed line at the depletion threshold, {num(threshold)} cells/µL"
@@ -137,10 +161,10 @@ def fig2a_sledai(ds: Dataset) -> Figure:
     chart = (
         alt.Chart(med)
         .mark_line(color="black", strokeWidth=3, point=alt.OverlayMarkDef(color="black", size=70))
-        .encode(x=x, y=y, tooltip=["visit:N", alt.Tooltip("sledai_2k:Q", title="median")])
+        .encode(x=x, y=y, tooltip=[VISIT_TIP, alt.Tooltip("sledai_2k:Q", title="Median SLEDAI-2K (points)")])
     )
     if not is_large(ds):
-        tip = ["patient_id:N", "visit:N", "sledai_2k:Q"]
+        tip = [PATIENT_TIP, VISIT_TIP, alt.Tooltip("sledai_2k:Q", title="SLEDAI-2K (points)")]
         base = alt.Chart(long).encode(x=x, y=y, color=patient_colour(ds), detail="patient_id:N", tooltip=tip)
         chart = base.mark_line(opacity=0.8) + base.mark_point(filled=True, size=40) + chart
     desc = (
@@ -164,7 +188,8 @@ def fig2b_proteinuria(ds: Dataset) -> Figure:
         data,
         "24-h urine protein (g/24h)",
         alt.Scale(zero=True),
-        extra_tooltip=[alt.Tooltip("renal_response:N", title="renal response")],
+        extra_tooltip=[alt.Tooltip("renal_response:N", title="Renal response")],
+        value_title="Urine protein (g/24h)",
         dash=("renal_response", "Renal response", present),
     )
     cr = ds.definitions.renal_complete_below_g24h
@@ -194,7 +219,8 @@ def fig2c_anti_dsdna(ds: Dataset) -> Figure:
         data,
         "Anti-dsDNA (IU/mL, symmetric log scale)",
         alt.Scale(type="symlog", domain=[0, max(ticks[-1], top)], nice=False),
-        extra_tooltip=[alt.Tooltip("converted_negative:N", title="converted negative")],
+        extra_tooltip=[alt.Tooltip("converted_negative:N", title="Converted negative")],
+        value_title="Anti-dsDNA (IU/mL)",
         y_axis=alt.Axis(values=ticks, format="~r", labelOverlap=False, tickCount=len(ticks)),
     )
     desc = about(ds, data, "anti-dsDNA antibodies", "IU/mL", "symmetric log scale")

@@ -8,10 +8,12 @@
 * Negative numbers carry the minus sign U+2212, never a hyphen.
 * A shown value keeps the data's own precision: a median of 12.5 prints as
   12.5 even where the abstract printed a whole number.
+* A dose written in code ('1e6/kg', '1e8 flat') prints as 1×10⁶ cells/kg, 1×10⁸ cells.
 """
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from sle_cart.analysis.exact import exact, round_half_away
@@ -144,3 +146,20 @@ def p_is(p) -> str:
     """'p = 0.031', or 'p < 0.001' below the floor (never 'p = < 0.001')."""
     shown = p_value(p)
     return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+
+
+_DOSE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[eE]\s*\+?(\d+)\s*(/\s*kg|flat)?\s*$")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def dose_label(code: str) -> str:
+    """A dose group as a reader writes it: '1e6/kg' -> '1×10⁶ cells/kg', '1e8 flat' -> '1×10⁸ cells'.
+
+    Anything else (e.g. 'low dose') is shown as the data give it.
+    """
+    m = _DOSE.match(str(code))
+    if not m:
+        return str(code)
+    mantissa, exponent, per = m.groups()
+    unit = "cells/kg" if per and "kg" in per else "cells"
+    return f"{mantissa}×10{exponent.translate(_SUPERSCRIPT)} {unit}"

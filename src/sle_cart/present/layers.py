@@ -22,7 +22,7 @@ import pandas as pd
 
 from sle_cart.inputs.definitions import LARGE_COHORT_PATIENTS
 
-from .charts import CENSORED, HEIGHT, MEASURED, PALETTE, WIDTH, num, summary_bands
+from .charts import CENSORED, DAY_TIP, HEIGHT, MEASURED, PALETTE, PATIENT_TIP, WIDTH, num, summary_bands
 
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
@@ -96,10 +96,12 @@ def measured_runs(data: pd.DataFrame) -> pd.DataFrame:
     return data.assign(segment=segment)[~censored]
 
 
-def _bands(data: pd.DataFrame, y_axis: dict, value_field: str):
+def _bands(data: pd.DataFrame, y_axis: dict, value_field: str, value_title: str):
     """Interquartile band, the median line through exact medians, triangles where the median is censored."""
     bands = summary_bands(data, value_field)
-    tooltip = ["day:Q", *(alt.Tooltip(f"{q}_label:N", title=q) for q in ("median", "q1", "q3")), "n:Q"]
+    names = {"median": "Median", "q1": "Lower quartile", "q3": "Upper quartile"}
+    tooltip = [DAY_TIP, *(alt.Tooltip(f"{q}_label:N", title=f"{t}, {value_title}") for q, t in names.items())]
+    tooltip.append(alt.Tooltip("n:Q", title="Patients"))
     band = (
         alt.Chart(bands)
         .mark_area(opacity=0.3, color=PALETTE[0])
@@ -134,19 +136,21 @@ def trajectories(
     extra_tooltip=(),
     dash: tuple[str, str, list[str]] | None = None,
     y_axis: alt.Axis | None = None,
+    value_title: str | None = None,
 ):
     """Per-patient lines (small cohorts) or median/IQR bands per day (large cohorts).
 
     Above ``LARGE_COHORT_PATIENTS`` only the per-day summaries are embedded in the
     page; every patient's values stay in the figure's CSV download.  ``dash``
     (field, title, categories) adds a line-style legend to the patients' lines;
-    ``y_axis`` sets the y axis (e.g. explicit tick values).
+    ``y_axis`` sets the y axis; ``value_title``, a value's tooltip title ("B cells (cells/µL)").
     """
     y_kw = {"title": y_title, "scale": y_scale, "axis": y_axis or alt.Undefined}
     y = alt.Y(f"{value_field}:Q", **y_kw)
+    value_title = value_title or y_title
     if is_large(ds):
-        return _bands(data, y_kw, value_field)
-    tooltip = ["patient_id:N", "day:Q", alt.Tooltip("value_label:N", title="value"), *extra_tooltip]
+        return _bands(data, y_kw, value_field, value_title)
+    tooltip = [PATIENT_TIP, DAY_TIP, alt.Tooltip("value_label:N", title=value_title), *extra_tooltip]
     lines = (
         alt.Chart(measured_runs(data))
         .mark_line(strokeWidth=1.8)
@@ -167,7 +171,7 @@ def markers(ds: Dataset, frame: pd.DataFrame, x: str, y: str, shape: str, toolti
     return (
         alt.Chart(frame[list(dict.fromkeys(["patient_id", x, y, *(t.to_dict()["field"] for t in tooltip)]))])
         .mark_point(shape=shape, size=160, filled=False, strokeWidth=2)
-        .encode(x=f"{x}:Q", y=f"{y}:Q", color=patient_colour(ds), tooltip=["patient_id:N", *tooltip])
+        .encode(x=f"{x}:Q", y=f"{y}:Q", color=patient_colour(ds), tooltip=[PATIENT_TIP, *tooltip])
     )
 
 
@@ -184,7 +188,7 @@ def with_normal_band(chart, ds: Dataset, analyte: str, data: pd.DataFrame):
         .encode(
             y="lo:Q",
             y2="hi:Q",
-            tooltip=[alt.Tooltip("lo:Q", title="normal from"), alt.Tooltip("hi:Q", title="normal to")],
+            tooltip=[alt.Tooltip("lo:Q", title="Normal from"), alt.Tooltip("hi:Q", title="Normal to")],
         )
     )
     return shade + chart
@@ -201,7 +205,7 @@ def labelled_rule(value: float, label: str, channel: str = "y"):
     rule = (
         alt.Chart(df)
         .mark_rule(strokeDash=[6, 4], color="black", strokeWidth=1.2)
-        .encode(pos, tooltip=[alt.Tooltip("label:N", title="line"), alt.Tooltip("rule_at:Q", title="at")])
+        .encode(pos, tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("rule_at:Q", title="At")])
     )
     if channel == "x":
         text = alt.Chart(df).mark_text(y=2, align="left", baseline="top", dx=4, fontSize=11)
@@ -232,8 +236,13 @@ def swimmer(ds: Dataset, ae: pd.DataFrame, window: int) -> tuple[alt.LayerChart,
     legend = alt.Legend(symbolType="square", symbolFillColor="#777777", symbolStrokeColor="#333333")
     onset = {"title": "Onset", "legend": legend if not ae["in_window"].all() else None}
     kinds = [window_label(window, True), window_label(window, False)]
-    tooltip = ["patient_id:N", "event:N", "grade:Q", alt.Tooltip("onset_day:Q", title="onset day")]
-    tooltip += [alt.Tooltip("resolution:N", title="resolution day"), alt.Tooltip("window:N", title="onset")]
+    tips = {
+        "event:N": "Event",
+        "grade:Q": "Grade",
+        "onset_day:Q": "Onset day",
+        "resolution:N": "Resolution day",
+    }
+    tooltip = [PATIENT_TIP, *(alt.Tooltip(f, title=t) for f, t in (tips | {"window:N": "Onset"}).items())]
     lane = alt.Chart(pd.DataFrame({"patient_id": ids})).mark_rule(color="#dddddd").encode(y=y)
     bars = (
         alt.Chart(ae)

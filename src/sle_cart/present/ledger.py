@@ -1,7 +1,8 @@
 """The claims ledger: each number the abstract states, published beside reproduced.
 
 The same ledger is published for machines as ``claims.json`` at the site root
-(schema: the data contract), carried by the table as an extra file.
+(schema: the data contract), carried by the table as an extra file.  Claims
+are shown by their statements; their ids are in claims.json and the CSV only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sle_cart.analysis.claims import Status
 from sle_cart.analysis.findings import ClaimFinding, findings_of
 from sle_cart.analysis.robustness import Robustness
 
+from .claims_text import PHRASES
 from .formatting import num
 from .summary import shown
 from .table import Table
@@ -39,10 +41,12 @@ FOOTNOTES = [
     "A claim holds when the reproduced value, rounded half away from zero to the published decimals, equals "
     "the published value; for '<0.05', when the exact p-value is below 0.05.",
     "Not evaluable: the data lack what the claim needs (for example a baseline value).",
-    "Robustness: 'robust' when the claim holds under the dataset's definitions and under every alternative "
-    "definition or reference range of the robustness chapter; 'fragile' when it holds but fails (or is not "
-    "evaluable) under at least one, named. A claim that does not hold, or is not evaluable, is so whatever "
-    "the alternatives say; those under which it would hold are named.",
+    "Robustness: 'fragile' when the claim holds under the dataset's definitions but fails (or is not "
+    "evaluable) under at least one alternative definition or reference range of the robustness chapter, "
+    "named; 'robust' when it holds under every alternative that changes something its value is computed "
+    "from; 'not affected by any alternative' when no alternative changes anything it is computed from (it "
+    "is counted neither robust nor fragile). A claim that does not hold, or is not evaluable, is so "
+    "whatever the alternatives say; those under which it would hold are named.",
     "Machine-readable: claims.json at the root of this site.",
 ]
 
@@ -50,6 +54,8 @@ FOOTNOTES = [
 def robustness_cell(c: ClaimFinding) -> str:
     """The robustness column: the class, and the alternatives that matter for it, in a reader's words."""
     labels = ", ".join(robustness.BY_ID[a].label for a in c.alternatives)
+    if c.robustness is Robustness.NOT_AFFECTED:
+        return PHRASES[c.robustness]
     if c.robustness is Robustness.ROBUST:
         return "robust"
     if c.robustness is Robustness.FRAGILE:
@@ -69,7 +75,6 @@ def _row(c: ClaimFinding, n_patients: int) -> dict:
         "Unit": v.claim.unit,
         "Verdict": VERDICTS[v.status],
         "Robustness": robustness_cell(c),
-        "Claim id": v.id,
     }
 
 

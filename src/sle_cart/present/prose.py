@@ -17,7 +17,7 @@ from sle_cart.analysis.findings import analyses_of
 from sle_cart.analysis.outcomes import CLAIM_DEPLETION_DAYS, SLEDAI_ENTRY
 from sle_cart.paths import BUNDLED
 
-from .claims_text import reproduction, robustness_text
+from .claims_text import ledger_text, reproduction, robustness_text
 from .formatting import no_pair_reason, p_is, p_value, shift_text
 from .summary import summary_values
 
@@ -267,3 +267,4 @@ SECTIONS = {
 
 
 SECTIONS["robustness"] = robustness_text
+SECTIONS["ledger"] = ledger_text

@@ -154,8 +154,10 @@ ARTEFACTS: tuple[Artefact, ...] = (
         robustness.robustness_heatmap,
         "09-robustness",
         title="Figure R1",
-        caption="Each claim (row) re-evaluated under the definitions in force and under each alternative "
-        "definition or laboratory reference range (columns): ✓ holds, ✗ does not hold, – not evaluable.",
+        caption="Each claim that some alternative could affect, or that does not hold (rows), re-evaluated "
+        "under the definitions in force and under each alternative definition or laboratory reference range "
+        "(columns): ✓ holds, ✗ does not hold, – not evaluable; blank: the alternative changes nothing the claim "
+        "is computed from. The claims no alternative affects are listed in the text above the map.",
     ),
     table("alternatives", robustness.alternatives_table, "09-robustness", title="Alternative definitions"),
     table("dictionary", dictionary.data_dictionary, "10-data-dictionary", title="Input files and columns"),

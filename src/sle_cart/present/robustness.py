@@ -1,8 +1,10 @@
 """How robust are the claims? The heat map of claims × alternative choices, and the alternatives table.
 
 Each alternative changes one definition or one laboratory reference range
-(``sle_cart.analysis.robustness.ALTERNATIVES``, with sources); every claim is
-re-evaluated under each, straight from the data.
+(``sle_cart.analysis.robustness.ALTERNATIVES``, with a source or "none"); every
+claim is re-evaluated under each, straight from the data.  Claims and
+alternatives are shown by their labels; the claims no alternative could affect
+are left out of the map (the chapter's text lists them).
 """
 
 from __future__ import annotations
@@ -15,65 +17,71 @@ import pandas as pd
 from sle_cart.analysis import robustness
 from sle_cart.analysis.claims import Status
 from sle_cart.analysis.findings import findings_of
+from sle_cart.analysis.robustness import Robustness
 
 from .charts import Figure
-from .claims_text import counts_phrase
+from .claims_text import claim_labels, counts_phrase
 from .table import Table
 
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
 
-STATUSES = ("holds", "does not hold", "not evaluable")
-#: Colour and a text mark per status, so the map reads without colour too (Okabe–Ito).
-COLOURS = ("#009E73", "#D55E00", "#BBBBBB")
-MARKS = {"holds": "✓", "does not hold": "✗", "not evaluable": "–"}
+STATUSES = ("holds", "does not hold", "not evaluable", "not affected")
+#: Colour and a text mark per status, so the map reads without colour too (Okabe–Ito); "not affected":
+#: the alternative changes nothing the claim is computed from, so its cell is blank.
+COLOURS = ("#009E73", "#D55E00", "#BBBBBB", "#F2F2F2")
+MARKS = {"holds": "✓", "does not hold": "✗", "not evaluable": "–", "not affected": ""}
 AS_DEFINED = "as defined"
 
 
+def _rows(found) -> list:
+    """The heat map's claims: all but those no alternative affects (listed apart, in the text)."""
+    return [c for c in found.claims if c.robustness is not Robustness.NOT_AFFECTED]
+
+
 def _grid(ds: Dataset) -> pd.DataFrame:
-    """One row per claim × definition set, with the claim's statement and the alternative's label."""
+    """One row per claim × definition set, with the claim's label and the alternative's."""
     rows = []
-    for c in findings_of(ds).claims:
-        claim = c.verdict.statement
+    for c in _rows(findings_of(ds)):
+        claim = c.verdict.claim.label
         rows.append({"claim": claim, "alternative": AS_DEFINED, "status": str(c.status)})
         rows += [
-            {"claim": claim, "alternative": robustness.BY_ID[a].label, "status": str(s)} for a, s in c.under
+            {
+                "claim": claim,
+                "alternative": robustness.BY_ID[a].label,
+                "status": str(s) if a in c.could_affect else "not affected",
+            }
+            for a, s in c.under
         ]
-    grid = pd.DataFrame(rows)
+    grid = pd.DataFrame(rows, columns=["claim", "alternative", "status"])
     grid["mark"] = grid["status"].map(MARKS)
     return grid
 
 
 def robustness_heatmap(ds: Dataset) -> Figure:
     """Claims × alternatives: does each claim hold (✓), not hold (✗) or become not evaluable (–)?"""
+    found = findings_of(ds)
     grid = _grid(ds)
+    if grid.empty:
+        return Figure(None, grid, absent="No alternative could affect any claim of this dataset")
     claim_order = list(dict.fromkeys(grid["claim"]))
     alternatives = [AS_DEFINED, *(a.label for a in robustness.ALTERNATIVES)]
-    x = alt.X(
-        "alternative:N",
-        sort=alternatives,
-        title="Definition or reference range",
-        axis=alt.Axis(labelAngle=-40, labelLimit=260),
-    )
-    # long enough for every statement: two claims may differ only in their last words ("by day 1", "by day 4")
+    title = "Definition or reference range"
+    x = alt.X("alternative:N", sort=alternatives, title=title, axis=alt.Axis(labelAngle=-40, labelLimit=260))
     y = alt.Y("claim:N", sort=claim_order, title=None, axis=alt.Axis(labelLimit=400))
-    cells = (
-        alt.Chart(grid)
-        .mark_rect(stroke="white")
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(
-                "status:N", title="Claim", scale=alt.Scale(domain=list(STATUSES), range=list(COLOURS))
-            ),
-            tooltip=["claim:N", "alternative:N", "status:N"],
-        )
-    )
+    tooltip = [
+        alt.Tooltip("claim:N", title="Claim"),
+        alt.Tooltip("alternative:N", title=title),
+        alt.Tooltip("status:N", title="Verdict"),
+    ]
+    colour = alt.Color("status:N", title="Claim", scale=alt.Scale(domain=list(STATUSES), range=list(COLOURS)))
+    cells = alt.Chart(grid).mark_rect(stroke="white").encode(x=x, y=y, color=colour, tooltip=tooltip)
     text = alt.Chart(grid).mark_text(fontSize=11, color="black").encode(x=x, y=y, text="mark:N")
     described = (
-        f"Heat map of the {len(claim_order)} claims (rows) under the definitions in force and "
-        f"{len(alternatives) - 1} alternatives (columns); a tick where the claim holds, a cross where it "
-        f"does not, a dash where it is not evaluable. {counts_sentence(findings_of(ds))}"
+        f"Heat map of the {len(claim_order)} claims that some alternative could affect or that do not hold "
+        f"(rows) under the definitions in force and {len(alternatives) - 1} alternatives (columns); a tick "
+        "where the claim holds, a cross where it does not, a dash where it is not evaluable, a blank where "
+        f"the alternative changes nothing the claim is computed from. {counts_sentence(found)}"
     )
     chart = (
         (cells + text)
@@ -91,17 +99,19 @@ def counts_sentence(found) -> str:
 
 
 def alternatives_table(ds: Dataset) -> Table:
-    """Each alternative: what it changes, why, its source, and the claims that fail under it."""
+    """Each alternative: what it changes, why, its source, the claims it could affect and those that fail."""
     found = findings_of(ds)
     rows = []
     for a in robustness.ALTERNATIVES:
-        hit = [c.verdict.statement for c in found.claims if c.holds and dict(c.under)[a.id] != Status.HOLDS]
+        could = [c for c in found.claims if a.id in c.could_affect]
+        hit = [c for c in could if c.holds and dict(c.under)[a.id] != Status.HOLDS]
         rows.append(
             {
-                "Alternative": a.label,
+                "Alternative": a.versus(ds),
                 "Why": a.why,
-                "Source": a.source,
-                "Claims that hold as defined but not under it": "; ".join(hit) if hit else "none",
+                "Source": a.cited,
+                "Claims it could affect": str(len(could)),
+                "Claims that hold as defined but not under it": claim_labels(hit) if hit else "none",
             }
         )
     frame = pd.DataFrame(rows).set_index("Alternative")
@@ -109,6 +119,9 @@ def alternatives_table(ds: Dataset) -> Table:
         frame,
         [
             "Each alternative changes one choice and keeps everything else as defined for this dataset.",
+            "Source: a published source for the alternative value, or 'none' where it is a sensitivity choice "
+            "that no publication gives.",
+            "Claims it could affect: those computed from something the alternative changes.",
             "Listed: claims that hold under the dataset's own definitions but do not hold, or become not "
             "evaluable, under the alternative (the claims it makes fragile).",
         ],

@@ -65,7 +65,11 @@ def _worst_grade_bars(ds: Dataset):
             x=alt.X("patients:Q", title="Patients"),
             y=alt.Y("event:N", title=None),
             color=colour,
-            tooltip=["event:N", "worst grade:N", "patients:Q"],
+            tooltip=[
+                alt.Tooltip("event:N", title="Event"),
+                alt.Tooltip("worst grade:N", title="Worst grade"),
+                alt.Tooltip("patients:Q", title="Patients"),
+            ],
         )
         .properties(width=WIDTH, height=120, title="Patients by worst CRS and ICANS grade")
         .configure_view(stroke=None)
