@@ -38,21 +38,21 @@ def reproduction(ds: Dataset) -> list[str]:
     """How many published numbers this dataset reproduces, and which lean on unstated choices."""
     found = findings_of(ds)
     s = (
-        f"{found.n_holding} of the {len(found.claims)} numbers stated in the abstract are reproduced by the "
+        f"Of the {len(found.claims)} numbers stated in the abstract, {found.n_holding} are reproduced by the "
         f"dataset {ds.name}; the claims ledger lists each one with its denominator and exact interval."
     )
     fragile = found.with_robustness(Robustness.FRAGILE)
     if fragile:
         parts = [f"{c.verdict.statement} (under {_labels(c.alternatives)})" for c in fragile]
         s += (
-            f" {len(fragile)} of the claims that hold would not under another reasonable choice of "
+            f" Of the claims that hold, {len(fragile)} would not under another reasonable choice of "
             f"definition or reference range: {'; '.join(parts)}; the robustness chapter shows all of them."
         )
     elif found.n_holding:
         s += " Every claim that holds also holds under each alternative definition of the robustness chapter."
     rescued = [c for c in found.claims if not c.holds and c.alternatives]
     if rescued:
-        s += f" {len(rescued)} that do{'es' if len(rescued) == 1 else ''} not hold would hold under an alternative."
+        s += f" Of those that do not hold, {len(rescued)} would hold under an alternative."
     return [s + f" In all: {counts_phrase(found)}."]
 
 
