@@ -54,7 +54,7 @@ def test_a_cohort_without_car_t_c4_and_dsdna_reads_as_sentences(make_dataset):
         assert hole not in text, hole
     assert not re.search(r"\bNone\b(?! of)", text)
     for sentence in re.split(r"(?<=[.])\s+", text):
-        assert sentence[:1].isupper() or sentence[:1].isdigit(), sentence
+        assert sentence[:1].isupper(), sentence
 
 
 def test_sections_render_escaped_html_with_links(make_dataset):

@@ -1,23 +1,25 @@
 """The paper: ``paper.pdf`` at the site root, typeset offline by typst.
 
 The layout is ``static/paper.typ``; everything it shows comes from one JSON
-file written here (``content.json``): titles, the reconstruction notice, the
-summary's paragraphs, Table 1, the composite figures, the claims ledger and the
-provenance.  The template shows each text as a typst *string*, never as markup,
-so a dataset title such as ``#set text(red) $x$`` prints as it is written.
+file written here (``content.json``): titles, the notice on the data, the
+summary's paragraphs, Tables 1 and 2 (baseline, safety), the composite figures,
+the numbered references, the claims ledger and the provenance.  The template
+shows each text as a typst *string*, never as markup, so a dataset title such
+as ``#set text(red) $x$`` prints as it is written.
 
 Methods and Results are the summary chapter's own paragraphs
 (:data:`sle_cart.present.prose.SECTIONS`), so the site and the paper say the
-same thing in the same words; only the background, the analysis methods and
-the conclusion are static text here, and they contain no results.  The figures
-are the composites of :mod:`sle_cart.present.publication`, embedded as vector
-PDF (vl-convert's drawing with its own fonts).  ``#set document(date: none)``
-and no other time-dependent content: the same inputs give the same bytes.
+same thing in the same words; the background, the analysis methods and the
+conclusion are the paper's own (:mod:`.paper_text`, no results).  Texts borrowed
+from the site are put in the paper's terms (:func:`in_print`): its table
+numbers, no chapter or download, citations numbered from ``references.json``.
+The figures are the composites of :mod:`sle_cart.present.publication`, embedded
+as vector PDF at their journal size.  ``#set document(date: none)`` and no
+other time-dependent content: the same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -27,7 +29,10 @@ from typing import TYPE_CHECKING
 
 from sle_cart.analysis.claims import CITATION
 from sle_cart.present import prose, publication, registry
+from sle_cart.present.references import Numbering
 from sle_cart.present.table import ROUNDING_NOTE
+
+from . import paper_text
 
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
@@ -35,47 +40,28 @@ if TYPE_CHECKING:
 TEMPLATE = Path(__file__).parent / "static" / "paper.typ"
 TITLE = "IM19 anti-CD19 CAR T cells in refractory lupus: abstract 0647 rebuilt from data"
 AUTHORS = ["The sle-cart authors"]
-#: Static text: none of it states a result (those come from ``prose.SECTIONS``).
-BACKGROUND = [
-    "Systemic lupus erythematosus that stays active despite glucocorticoids, immunosuppressants and "
-    "biologic agents leaves few options. Autologous T cells engineered to recognise CD19 remove the "
-    "circulating B cells from which autoantibody-producing cells arise, and early case series have "
-    "described lasting remissions after such a reset of the B-cell compartment.",
-    "The conference abstract cited above reported an open-label pilot study of one such product, IM19. "
-    "This document recomputes each of its tables, figures and stated numbers from patient-level data and "
-    "sets every number beside the published one. Its text is generated from the dataset named in the "
-    "provenance appendix: built from other data, it describes those data.",
-]
-ANALYSIS = [
-    "Every statistic is computed from the dataset by the code published with this book. Continuous values are given as "
-    "medians with ranges, and proportions with exact Clopper–Pearson confidence intervals. The change in "
-    "SLEDAI-2K from baseline is tested with the two-sided Wilcoxon signed-rank test (exact where the data "
-    "allow), with the Hodges–Lehmann estimate of the change and its interval at the confidence level the "
-    "data attain.",
-    "B-cell depletion, renal response, anti-dsDNA conversion and complement normalisation follow the "
-    "definitions recorded with the dataset. Each number stated in the abstract is compared with its "
-    "reproduction after rounding half away from zero to the published decimals, and re-evaluated under "
-    "alternative reasonable definitions and laboratory reference ranges (Appendix A).",
-]
-CONCLUSION = [
-    "The claims ledger (Appendix A) states which of the abstract's numbers this dataset reproduces and how "
-    "much each depends on the choice of definitions. Whatever the verdicts, a small single-arm pilot "
-    "describes what happened to the patients treated; how well the treatment works, for how long and at "
-    "what risk can only be learned from larger controlled trials with longer follow-up.",
-]
-#: The static texts, by the name ``LAYOUT`` uses for them (no key of ``prose.SECTIONS``).
-STATIC = {"background": BACKGROUND, "analysis": ANALYSIS}
+#: The paper's texts that are not the summary's (``prose.SECTIONS``), by the name ``LAYOUT`` uses.
+STATIC = {
+    "background": paper_text.background,
+    "registration": paper_text.registration_text,
+    "analysis": paper_text.analysis,
+}
 #: The paper's order: (section, subsection or "", texts (``prose.SECTIONS`` or ``STATIC`` keys), artefacts).
+#: The robustness paragraph of the site is left out: the reproduction paragraph states the same result.
 LAYOUT = (
     ("Background", "", ("background",), ()),
-    ("Methods", "Patients and treatment", ("treated",), ()),
+    ("Methods", "Patients and treatment", ("treated", "registration"), ()),
     ("Methods", "Analysis", ("analysis",), ()),
     ("Results", "Baseline characteristics", (), ("table1",)),
     ("Results", "CAR T cell expansion and B-cell depletion", ("expansion",), ("fig1",)),
     ("Results", "Disease activity, kidneys and serology", ("disease_activity", "kidneys"), ("fig2",)),
-    ("Results", "Safety", ("safety",), ()),
-    ("Results", "Reproduction of the published numbers", ("reproduction", "robustness"), ()),
+    ("Results", "Safety", ("safety",), ("safety",)),
+    ("Results", "Reproduction of the published numbers", ("reproduction",), ()),
 )
+#: Summary sections the paper does not show (see ``LAYOUT``); limitations are a list of their own.
+LEFT_OUT = {"robustness", "limitations"}
+#: The registry's tables in the paper's body, in its order: they are Table 1, Table 2, … here.
+BODY_TABLES = ("table1", "safety")
 LEDGER_COLUMNS = {
     "Published": 0.9,
     "Reproduced": 0.9,
@@ -89,47 +75,51 @@ LEDGER_LANDSCAPE_ABOVE = 45
 #: Above this many patients, Table 1 in the paper keeps only its summary column.
 TABLE1_MAX_PATIENT_COLUMNS = 8
 _NUMERIC = re.compile(r"^[<−\-–]?[\d.–]")
+#: Type size of the tables and their notes (pt): the appendix too is read, so none is smaller.
+TABLE_SIZE = 8
+#: A column's share of a table's width follows its longest cell, within these many characters.
+WIDTH_CHARS = (4, 30)
 
 
 # ------------------------------------------------------------------ content
-def notice(ds: Dataset) -> dict | None:
-    """The site's banner (``sphinx_ext.notice_html``) as plain text: {"head": …, "body": …}; None if none."""
-    from .sphinx_ext import notice_html
-
-    markup = notice_html(ds)  # every text from the data in it is HTML-escaped, so '<' only opens a tag
-    if not markup:
-        return None
-    strong = re.search(r"<strong>(.*?)</strong>", markup)
-    head = html.unescape(strong.group(1)) if strong else ""
-    text = html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
-    return {"kind": "notice", "head": head, "body": text[len(head) :].strip()}
-
-
 def _cells(values) -> list[str]:
     return ["" if v is None else str(v) for v in values]
 
 
-def table_block(table, columns: dict[str, float] | None = None, size: float = 7.5) -> dict:
+def _align(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Left for the row labels; right for a column whose filled cells are mostly numbers."""
+    align = ["left"]
+    for i in range(1, len(header)):
+        filled = [r[i] for r in rows if r[i] not in ("", "–")]
+        numeric = sum(bool(_NUMERIC.match(c)) for c in filled)
+        align.append("right" if filled and 2 * numeric >= len(filled) else "left")
+    return align
+
+
+def table_block(table, columns: dict[str, float] | None = None, size: float = TABLE_SIZE) -> dict:
     """A registry table as a template block: header, text cells, alignment, widths and footnotes."""
     frame = table.frame if columns is None else table.frame[[c for c in columns if c in table.frame]]
     header = _cells([frame.index.name or "", *frame.columns])
     rows = [_cells([idx, *row]) for idx, row in zip(frame.index, frame.itertuples(index=False))]
-    align = ["left"] + [
-        "right" if all(_NUMERIC.match(r[i]) or r[i] in ("", "–") for r in rows) else "left"
-        for i in range(1, len(header))
-    ]
     block = {
         "kind": "table",
         "title": table.title,
         "header": header,
         "rows": rows,
-        "align": align,
+        "align": _align(header, rows),
         "footnotes": _cells([*table.footnotes, ROUNDING_NOTE]),
         "size": size,
     }
-    if columns is not None:
-        block["widths"] = [4.0] + [columns[c] for c in frame.columns]
+    block["widths"] = [4.0] + [columns[c] for c in frame.columns] if columns else _widths(header, rows)
     return block
+
+
+def _widths(header: list[str], rows: list[list[str]]) -> list[float]:
+    """Relative column widths from the longest cell (a header by its longest word, since it wraps)."""
+    longest = [
+        max([max(map(len, h.split()), default=0), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)
+    ]
+    return [float(min(max(n, WIDTH_CHARS[0]), WIDTH_CHARS[1])) for n in longest]
 
 
 def table1_block(ds: Dataset) -> dict:
@@ -138,7 +128,7 @@ def table1_block(ds: Dataset) -> dict:
     if patients > TABLE1_MAX_PATIENT_COLUMNS:  # one column per patient would not fit on the page
         summary = t.frame.columns[-1]
         block = table_block(t, {summary: 2.0})
-        block["footnotes"].insert(0, "Per-patient values: table1.csv in the downloads of the site.")
+        block["footnotes"].insert(0, "Per-patient values: the supplementary file table1.csv.")
         return block
     block = table_block(t)
     block["widths"] = [2.4] + [0.75] * patients + [2.1]
@@ -156,9 +146,9 @@ def ledger_blocks(ledger, lead: list[str] = ()) -> list[dict]:
     cells = ledger.frame.get("Robustness", [])
     extra = {"lead": " ".join(lead)} if lead else {}
     if any(len(str(c)) > LEDGER_LANDSCAPE_ABOVE for c in cells):
-        block = table_block(ledger, LEDGER_COLUMNS | {"Robustness": 3.4}, size=7)
+        block = table_block(ledger, LEDGER_COLUMNS | {"Robustness": 3.4})
         return [block | extra | {"flipped": True, "heading": heading}]
-    return [{"kind": "pagebreak"}, _heading(heading), table_block(ledger, LEDGER_COLUMNS, size=7) | extra]
+    return [{"kind": "pagebreak"}, _heading(heading), table_block(ledger, LEDGER_COLUMNS) | extra]
 
 
 def figure_block(ds: Dataset, name: str, file: str) -> dict:
@@ -169,13 +159,7 @@ def figure_block(ds: Dataset, name: str, file: str) -> dict:
         text = fig.absent_sentence or " ".join(t for t in (fig.caption, fig.note) if t)
         parts.append(f"{letter}, {text}")
     title, _, rest = publication.TITLES[name].partition(". ")
-    return {
-        "kind": "figure",
-        "file": file,
-        "title": title,
-        "caption": f"{rest}. " + " ".join(parts),
-        "width": 100,
-    }
+    return {"kind": "figure", "file": file, "title": title, "caption": f"{rest}. " + " ".join(parts)}
 
 
 def _paragraphs(texts: list[str]) -> list[dict]:
@@ -186,12 +170,17 @@ def _heading(text: str, level: int = 1) -> dict:
     return {"kind": "heading", "level": level, "text": text}
 
 
+def _artefact(ds: Dataset, name: str, figures: dict[str, str]) -> dict:
+    if name == "table1":
+        return table1_block(ds)
+    if name in figures:
+        return figure_block(ds, name, figures[name])
+    return table_block(registry.make(name, ds))
+
+
 def body_blocks(ds: Dataset, figures: dict[str, str]) -> list[dict]:
     """Background, Methods, Results, Limitations and Conclusion, as template blocks."""
-    placed = {key for *_, keys, _ in LAYOUT for key in keys} | {
-        "limitations",
-        "ledger",
-    }  # "ledger": Appendix A
+    placed = {key for *_, keys, _ in LAYOUT for key in keys} | LEFT_OUT | {"ledger"}  # "ledger": Appendix A
     extra = tuple(k for k in prose.SECTIONS if k not in placed)
     layout = (
         [*LAYOUT, ("Results", "Further findings", extra, ())] if extra else LAYOUT
@@ -204,13 +193,43 @@ def body_blocks(ds: Dataset, figures: dict[str, str]) -> list[dict]:
         if sub:
             blocks.append(_heading(sub, 2))
         for key in keys:
-            if key in STATIC or key in prose.SECTIONS:
-                blocks += _paragraphs(STATIC[key] if key in STATIC else prose.SECTIONS[key](ds))
-        for name in artefacts:
-            blocks.append(table1_block(ds) if name == "table1" else figure_block(ds, name, figures[name]))
+            blocks += _paragraphs(STATIC[key](ds) if key in STATIC else prose.SECTIONS[key](ds))
+        blocks += [_artefact(ds, name, figures) for name in artefacts]
     blocks += [_heading("Limitations"), {"kind": "list", "items": prose.SECTIONS["limitations"](ds)}]
-    blocks += [_heading("Conclusion"), *_paragraphs(CONCLUSION)]
+    blocks += [_heading("Conclusion"), *_paragraphs(paper_text.CONCLUSION)]
     return blocks
+
+
+def renumber(text: str) -> str:
+    """The registry's table labels ("Table 7") as the paper numbers its body tables ("Table 2")."""
+    labels = {prose.table_label(name): f"Table {i}" for i, name in enumerate(BODY_TABLES, 1)}
+    return re.sub(r"\bTable \d+\b", lambda m: labels.get(m.group(0), m.group(0)), text)
+
+
+#: The text fields of each block kind (a list field holds several texts).
+TEXT_FIELDS = {
+    "paragraph": ("text",),
+    "list": ("items",),
+    "notice": ("body",),
+    "table": ("title", "footnotes"),
+    "figure": ("caption",),
+}
+
+
+def in_print(blocks: list[dict], numbering: Numbering) -> list[dict]:
+    """``blocks`` in the paper's words and table numbers, with citations numbered by ``numbering``."""
+
+    def word(text: str) -> str:
+        return numbering.resolve(renumber(paper_text.for_print(text)))
+
+    out = []
+    for block in blocks:
+        block = dict(block)
+        for field in TEXT_FIELDS.get(block["kind"], ()):
+            value = block[field]
+            block[field] = [word(t) for t in value] if isinstance(value, list) else word(value)
+        out.append(block)
+    return out
 
 
 def provenance_block(ds: Dataset, commit: str, versions: dict) -> dict:
@@ -236,9 +255,11 @@ def provenance_block(ds: Dataset, commit: str, versions: dict) -> dict:
 
 def content(ds: Dataset, *, commit: str, versions: dict, figures: dict[str, str]) -> dict:
     """Everything the template shows (``figures``: composite name -> file name beside the template)."""
-    ledger = registry.make("claims", ds)
-    blocks = [b for b in [notice(ds)] if b] + body_blocks(ds, figures)
-    blocks += ledger_blocks(ledger, prose.SECTIONS["ledger"](ds))
+    numbering = Numbering()
+    notice = paper_text.notice(ds)
+    blocks = in_print([notice, *body_blocks(ds, figures)] if notice else body_blocks(ds, figures), numbering)
+    blocks += [_heading("References"), {"kind": "references", "items": numbering.cited()}]
+    blocks += in_print(ledger_blocks(registry.make("claims", ds), prose.SECTIONS["ledger"](ds)), numbering)
     blocks.append(provenance_block(ds, commit, versions))
     return {
         "title": TITLE,
@@ -266,7 +287,7 @@ def paper_pdf(
         figures = {}
         for name, make in publication.FIGURES.items():
             figures[name] = f"{name}.pdf"
-            drawn = (figure_pdfs or {}).get(name) or publication.pdf_bytes(make(ds).to_dict())
+            drawn = (figure_pdfs or {}).get(name) or publication.pdf_bytes(publication.spec(make(ds)))
             (root / figures[name]).write_bytes(drawn)
         doc = content(ds, commit=commit, versions=versions, figures=figures)
         (root / "content.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")

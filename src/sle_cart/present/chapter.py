@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .charts import Figure
     from .table import Table
 
-__all__ = ["dataset_notes", "open_dataset", "show", "summary_section"]
+__all__ = ["dataset_notes", "open_dataset", "reference_list", "show", "summary_section"]
 
 
 def open_dataset(data_dir: str | Path) -> dataset.Dataset:
@@ -56,6 +56,14 @@ def summary_section(name: str, ds: dataset.Dataset) -> HTMLBlock:
     if name == "limitations":
         return HTMLBlock('<ul class="sle-prose">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
     return HTMLBlock("".join(f'<p class="sle-prose">{i}</p>' for i in items))
+
+
+def reference_list() -> HTMLBlock:
+    """The sources the summary and the paper rely on, from ``references.json`` (the paper numbers them
+    by first citation; here they keep the file's order, the abstract and its registration first)."""
+    from .references import html_list
+
+    return HTMLBlock(html_list())
 
 
 def _link_artefacts(text: str) -> str:

@@ -70,7 +70,7 @@ def reproduction(ds: Dataset) -> list[str]:
     """How many published numbers this dataset reproduces, what that proves, and which lean on unstated choices."""
     found = findings_of(ds)
     s = (
-        f"{found.n_holding} of the {len(found.claims)} numbers stated in the abstract are reproduced by the "
+        f"Of the {len(found.claims)} numbers stated in the abstract, {found.n_holding} are reproduced by the "
         f"dataset {ds.name}; the claims ledger lists each one with its denominator and exact interval."
     )
     proves = by_construction(ds, found)
@@ -89,7 +89,7 @@ def reproduction(ds: Dataset) -> list[str]:
         )
     rescued = [c for c in found.claims if not c.holds and c.alternatives]
     if rescued:
-        s += f" {len(rescued)} that do{'es' if len(rescued) == 1 else ''} not hold would hold under an alternative."
+        s += f" Of those that do not hold, {len(rescued)} would hold under an alternative."
     return [s + f" In all: {counts_phrase(found)}."]
 
 

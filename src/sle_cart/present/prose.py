@@ -11,12 +11,14 @@ otherwise they are attributed to the abstract.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from sle_cart.analysis.findings import analyses_of
 from sle_cart.analysis.outcomes import CLAIM_DEPLETION_DAYS, SLEDAI_ENTRY
 from sle_cart.paths import BUNDLED
 
+from . import registry
 from .claims_text import ledger_text, reproduction, robustness_text
 from .formatting import no_pair_reason, p_is, p_value, shift_text
 from .summary import summary_values
@@ -24,10 +26,26 @@ from .summary import summary_values
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
 
+#: Where one sentence ends and the next begins ("… 0.031. Next"; not "0.5" nor "Rheumatol.2025").
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+#: A term of one or two words and a colon: the start of a note that defines a column.
+GLOSSARY_ENTRY = re.compile(r"^\S+(?: \S+)?: ")
+
 
 def is_the_trial(ds: Dataset) -> bool:
     """The dataset is the bundled reconstruction of the abstract's own trial."""
     return ds.name == BUNDLED.name and ds.reconstructed
+
+
+def table_label(name: str) -> str:
+    """'Table 7': the label of the registry's table ``name`` (the site links it; the paper renumbers it)."""
+    return registry.get(name).title.split(".")[0]
+
+
+def starts_with_numeral(paragraph: str) -> list[str]:
+    """The sentences of ``paragraph`` that begin with a digit (a sentence should begin with a word);
+    a note's glossary entry ("n / N: the patients …") names a column and is not a sentence."""
+    return [s for s in SENTENCE_BREAK.split(paragraph) if s[:1].isdigit() and not GLOSSARY_ENTRY.match(s)]
 
 
 def _has(ds: Dataset, analyte: str) -> bool:
@@ -61,8 +79,8 @@ def treated(ds: Dataset) -> list[str]:
         )
     if v["n_prior_lines_ge_2"] != "not evaluable":
         sentences.append(
-            f"{v['n_prior_lines_ge_2']} of {v['prior_lines_n']} with a known history had not responded well "
-            "enough to at least two earlier lines of treatment."
+            f"Of the {v['prior_lines_n']} with a known treatment history, {v['n_prior_lines_ge_2']} had not "
+            "responded well enough to at least two earlier lines of treatment."
         )
     how = (
         "received autologous T cells carrying a lentiviral anti-CD19 chimeric antigen receptor (IM19) after "
@@ -211,13 +229,13 @@ def safety_text(ds: Dataset) -> list[str]:
     n, w = c["n_patients"], c["window_days"]
     s = (
         f"Within {w} days of infusion, cytokine release syndrome peaked at grade 1 in {c['crs_grade1']} of {n} "
-        f"patients and reached grade 2 or higher in {c['crs_grade2_plus']}; immune effector cell-associated "
-        f"neurotoxicity syndrome (ICANS) occurred in {c['icans']}."
+        f"patients and reached grade 2 or higher in {c['crs_grade2_plus']} of {n}; immune effector "
+        f"cell-associated neurotoxicity syndrome (ICANS) occurred in {c['icans']} of {n}."
     )
     late = c["episodes_after_window"]
     if late:
-        s += f" {late} episode{'s' if late != 1 else ''} began after day {w}: listed and drawn, but not counted."
-    return [s + " Every episode is listed in the safety chapter."]
+        s += f" After day {w}, {late} more episode{'s' if late != 1 else ''} began: listed, but not counted."
+    return [s + f" Every episode is listed in {table_label('safety')}."]
 
 
 def _entry_limitation(ds: Dataset) -> str:
@@ -245,7 +263,7 @@ def limitations(ds: Dataset) -> list[str]:
         else "In the abstract's trial the lymphodepleting chemotherapy included cyclophosphamide"
     )
     return [
-        f"{n} patient{'s' if n != 1 else ''} in a single arm cannot separate the treatment's effect from chance "
+        f"A single arm of {n} patient{'s' if n != 1 else ''} cannot separate the treatment's effect from chance "
         "or from the natural course of lupus: there is no comparison group, and every interval above is wide.",
         _entry_limitation(ds),
         f"{chemo}, itself a treatment for lupus, so part of any improvement may come from it.",

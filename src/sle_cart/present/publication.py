@@ -1,22 +1,31 @@
-"""The abstract's composite figures: Figure 1 (panels a–b) and Figure 2 (panels a–d).
+"""The abstract's composite figures, Figure 1 (panels a–b) and Figure 2 (a–d), sized for a journal.
 
 Each panel is the registry's own figure (``fig1a`` … ``fig2d``), so the book's
 chapters and the publication figures draw the same thing.  A panel keeps its
 layers and its patient colours; it loses its ``config`` (Vega-Lite allows one
-only at the top), is resized for print and gets its panel letter in its title.
-The colour scale is resolved as shared, so one patient legend serves every
-panel.  A panel whose data are absent is the registry's placeholder (a chart
-that states the sentence), so the figure still composes.
+only at the top), gets its bold panel letter in its title and print type sizes.
+The colour scale is resolved as shared, so one patient legend (below the panels)
+serves every panel.  A panel whose data are absent is the registry's placeholder
+(a chart that states the sentence), so the figure still composes.
 
-:func:`export` writes ``fig1.svg``, ``fig1.pdf``, ``fig1.png`` and the same for
-``fig2``, byte-identical for the same dataset.  The PNG is rendered at 300 ppi.
-vl-convert's PDF numbers its font objects in a different order on each call, so
-the PDF written here is that PDF placed on a page of its own size by typst,
-which writes the same bytes for the same drawing (``#set document(date: none)``).
+Sizes are a journal's, at 1:1 (one unit of the drawing is one point): a composite
+is as wide as a double column (7 in, 180 mm), its panels side by side, two per
+row; each panel also comes alone at a single column's width (3.5 in).  The views
+are widened or narrowed after one measuring render so that the whole drawing,
+axes and labels included, fills the column (Vega-Lite cannot fit a
+concatenation itself).  No text is smaller than 6 pt, axis text 7 pt.
+
+:func:`export` writes ``fig1.svg``, ``fig1.pdf``, ``fig1.png``, the same for
+``fig2``, and ``<panel>-single.*`` for each panel, byte-identical for the same
+dataset.  The PNG is the SVG rendered at 300 ppi.  vl-convert's PDF numbers its
+font objects in a different order on each call, so the PDF written here is that
+PDF placed on a page of its own size by typst, which writes the same bytes for
+the same drawing (``#set document(date: none)``).
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,20 +47,48 @@ TITLES = {
     "fig1": "Figure 1. CAR T cell expansion in blood and depletion of circulating B cells",
     "fig2": "Figure 2. Disease activity, proteinuria, anti-dsDNA and complement after CAR T cells",
 }
-#: One panel's drawing area in print (pixels at 72 ppi before scaling; the book's panels are 520 × 300).
-PANEL_WIDTH, PANEL_HEIGHT = 300, 190
-#: Horizontal room taken by a y axis inside a panel made of several views side by side.
-AXIS_ROOM = 70
+#: Column widths in points: a journal's double column (7 in, 180 mm) and single column (3.5 in).
+DOUBLE_COLUMN, SINGLE_COLUMN = 7 * 72, 3.5 * 72
+#: Height of a panel's plotting area (pt), and the first guess of the room around a view's plot.
+PANEL_HEIGHT, AXIS_ROOM = 130, 40
+#: Panels per row in a composite (Figure 2's four panels are two rows of two: no empty quarter).
+PER_ROW = 2
+#: Type sizes (pt at 1:1): the journal minimum for any text, axis text, and the panel headings.
+MIN_TEXT, AXIS_TEXT, PANEL_TEXT = 6.5, 7, 8.5
+#: Symbol areas and stroke widths in print, as a share of the screen's (a panel is about half as wide).
+SYMBOL_AREA, STROKE = 0.4, 0.65
+#: The narrowest a view's plotting area may become when fitted (pt).
+MIN_VIEW = 60
 PNG_PPI = 300
-#: Larger type than the screen default: the figure is printed at about 60% of its pixel size.
 PRINT_CONFIG = {
     "view": {"stroke": None},
-    "axis": {"labelFontSize": 12, "titleFontSize": 12},
+    "padding": 2,
+    "axis": {
+        "labelFontSize": AXIS_TEXT,
+        "titleFontSize": AXIS_TEXT + 0.5,
+        "titleFontWeight": "normal",
+        "titlePadding": 4,
+        "tickSize": 3,
+    },
     "axisX": {"labelAngle": 0},
-    "legend": {"labelFontSize": 12, "titleFontSize": 12, "symbolSize": 90},
-    "title": {"fontSize": 14, "subtitleFontSize": 12},
-    "concat": {"spacing": 28},
+    "legend": {
+        "orient": "bottom",
+        "direction": "horizontal",
+        "columns": 8,
+        "labelFontSize": AXIS_TEXT,
+        "titleFontSize": AXIS_TEXT + 0.5,
+        "symbolSize": 40,
+    },
+    # a view's own title inside a panel ("C3", "C4"): smaller than the panel heading
+    "title": {"fontSize": AXIS_TEXT + 0.5, "fontWeight": "normal", "subtitleFontSize": AXIS_TEXT},
+    "text": {"fontSize": MIN_TEXT},
+    "point": {"size": 30 * SYMBOL_AREA},
+    "line": {"strokeWidth": 2 * STROKE},
+    "concat": {"spacing": 14},
 }
+#: Several legends (patients, response, result) stack under the panels, so none widens the figure
+#: (Vega's legend layout, which Altair's config does not know: added to the spec by :func:`spec`).
+LEGEND_LAYOUT = {"bottom": {"direction": "vertical", "anchor": "start"}}
 
 
 # ------------------------------------------------------------------ panels
@@ -80,8 +117,43 @@ def _views(chart) -> list:
     return []
 
 
+def _leaves(chart) -> list:
+    """Every view that has a size of its own (a single chart or a layer), in reading order."""
+    views = _views(chart)
+    return [leaf for v in views for leaf in _leaves(v)] if views else [chart]
+
+
+def _marks(chart):
+    """Every mark-bearing chart inside ``chart`` (through concatenations and layers)."""
+    for view in _leaves(chart):
+        yield from (
+            [view] if not isinstance(view, alt.LayerChart) else [c for v in view.layer for c in _marks(v)]
+        )
+
+
+def _scale(mark, key: str, factor: float, least: float = 0) -> None:
+    value = getattr(mark, key, alt.Undefined)
+    if isinstance(value, int | float):
+        setattr(mark, key, max(least, value * factor))
+
+
+def _print_marks(chart) -> None:
+    """Marks drawn for the screen at print size: text no larger than axis text and never below
+    ``MIN_TEXT``, symbols and strokes in proportion to a panel a third of the screen's area."""
+    for c in _marks(chart):
+        mark = c.mark
+        if not isinstance(mark, alt.MarkDef):
+            continue  # a mark by name: the print config's defaults apply
+        if mark.type == "text" and isinstance(mark.fontSize, int | float):
+            mark.fontSize = max(MIN_TEXT, min(mark.fontSize, AXIS_TEXT))
+        _scale(mark, "size", SYMBOL_AREA)
+        _scale(mark, "strokeWidth", STROKE, least=0.5)
+        if isinstance(mark.point, alt.OverlayMarkDef):
+            _scale(mark.point, "size", SYMBOL_AREA)
+
+
 def _resize(chart, width: float, height: float) -> None:
-    """Give every view of ``chart`` its share of ``width`` × ``height`` (in place)."""
+    """Give every view of ``chart`` its share of ``width`` × ``height`` (in place): a first guess."""
     views = _views(chart)
     if views:
         stacked = isinstance(chart, alt.VConcatChart)
@@ -96,34 +168,76 @@ def _resize(chart, width: float, height: float) -> None:
         chart.height = round(height)
 
 
+def spec(chart) -> dict:
+    """The Vega-Lite spec of ``chart`` (a composite, a single panel or a row) as printed."""
+    configured = chart if chart.config is not alt.Undefined else chart.configure(**PRINT_CONFIG)
+    out = configured.to_dict()
+    out["config"]["legend"]["layout"] = LEGEND_LAYOUT
+    return out
+
+
+def drawn_width(chart) -> float:
+    """The width of ``chart`` as vl-convert draws it, axes, labels and legend included (pt at 1:1)."""
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(spec(chart))
+    return float(re.search(r'<svg[^>]*?width="([\d.]+)"', svg).group(1))
+
+
+def _fit(chart, width: float) -> None:
+    """Widen or narrow the views of ``chart`` (a row of panels or one panel) so that it is ``width`` wide."""
+    leaves = [v for v in _leaves(chart) if isinstance(v.width, int | float)]
+    plotted = sum(v.width for v in leaves)
+    room = drawn_width(chart) - plotted  # axes, labels, spacing: they do not change with the views' widths
+    scale = max(width - room, MIN_VIEW * len(leaves)) / plotted
+    for v in leaves:
+        v.width = int(v.width * scale)  # rounded down: never wider than the column
+
+
 def _share_colour(chart):
     """``chart`` with its colour scale resolved as shared, when it is a concatenation (one legend)."""
     return chart.resolve_scale(color="shared") if _views(chart) else chart
 
 
-def panel(ds: Dataset, name: str, letter: str):
-    """One panel: the registry's chart without its ``config``, resized for print, titled with its letter."""
+def panel(ds: Dataset, name: str, letter: str, width: float = SINGLE_COLUMN):
+    """One panel: the registry's chart without its ``config``, in print type, titled with its bold
+    letter, its views sized to share ``width`` (fitted only when it stands alone: see ``composite``)."""
     chart = registry.make(name, ds).chart  # made afresh on each call: changing it changes nothing else
     chart.config = alt.Undefined  # Vega-Lite allows a config only at the top
     text = _title_text(chart.title) or " and ".join(
         t for t in map(_title_text, [v.title for v in _views(chart)]) if t
     )
-    chart.title = alt.TitleParams(f"{letter}   {text}".rstrip(), anchor="start", fontWeight="bold")
-    _resize(chart, PANEL_WIDTH, PANEL_HEIGHT)
+    chart.title = alt.TitleParams(
+        f"{letter}   {text}".rstrip(), anchor="start", fontWeight="bold", fontSize=PANEL_TEXT
+    )
+    _print_marks(chart)
+    _resize(chart, width - AXIS_ROOM, PANEL_HEIGHT)
     return _share_colour(chart)
 
 
+def single(ds: Dataset, name: str) -> alt.TopLevelMixin:
+    """Panel ``name`` alone, a single column wide, lettered as in its composite."""
+    figure = next(f for f, names in PANELS.items() if name in names)
+    chart = panel(ds, name, "abcdefgh"[PANELS[figure].index(name)])
+    _fit(chart, SINGLE_COLUMN)
+    return chart.configure(**PRINT_CONFIG)
+
+
 def composite(ds: Dataset, figure: str) -> alt.TopLevelMixin:
-    """Composite ``figure`` ("fig1" or "fig2"): two panels side by side, four as two rows of two."""
-    panels = [panel(ds, name, "abcdefgh"[i]) for i, name in enumerate(PANELS[figure])]
-    if len(panels) <= 2:
-        chart = alt.hconcat(*panels)
-    else:
-        chart = alt.vconcat(
-            *[_share_colour(alt.hconcat(*panels[i : i + 2])) for i in range(0, len(panels), 2)]
-        )
+    """Composite ``figure``: its panels in rows of two, each row fitted to a double column."""
+    names = PANELS[figure]
+    share = DOUBLE_COLUMN / min(PER_ROW, len(names))
+    panels = [panel(ds, name, "abcdefgh"[i], share) for i, name in enumerate(names)]
+    rows = [_share_colour(alt.hconcat(*panels[i : i + PER_ROW])) for i in range(0, len(panels), PER_ROW)]
+    for row in rows:
+        _fit(row, DOUBLE_COLUMN)
+    if len(rows) > 1:  # stacking rows adds a few points of its own: take them from the rows
+        over = drawn_width(_share_colour(alt.vconcat(*rows))) - DOUBLE_COLUMN
+        for row in rows if over > 0 else ():
+            _fit(row, DOUBLE_COLUMN - over)
+    chart = rows[0] if len(rows) == 1 else _share_colour(alt.vconcat(*rows))
     described = " ".join(f"{'abcdefgh'[i]}: {_title_text(p.description)}" for i, p in enumerate(panels))
-    chart = _share_colour(chart).properties(description=f"{TITLES[figure]}. {described}")
+    chart = chart.properties(description=f"{TITLES[figure]}. {described}")
     return chart.configure(**PRINT_CONFIG)
 
 
@@ -156,23 +270,28 @@ def pdf_bytes(spec: dict) -> bytes:
         return typst.compile(str(root / "page.typ"), root=str(root), ignore_system_fonts=True)
 
 
-def export(ds: Dataset, downloads_dir: str | Path) -> list[Path]:
-    """Write fig1/fig2 as SVG, PDF and 300-ppi PNG into ``downloads_dir``; return the paths written."""
+def _write(spec: dict, out: Path, stem: str) -> list[Path]:
+    """``stem``.svg, .pdf and .png (the SVG rasterised: no second layout) of ``spec`` in ``out``."""
     import vl_convert as vlc
 
+    svg = vlc.vegalite_to_svg(spec)
+    files = {"svg": svg.encode("utf-8"), "pdf": pdf_bytes(spec), "png": vlc.svg_to_png(svg, ppi=PNG_PPI)}
+    written = []
+    for ext, data in files.items():
+        path = out / f"{stem}.{ext}"
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def export(ds: Dataset, downloads_dir: str | Path) -> list[Path]:
+    """Write each composite (double column) and each of its panels (``<panel>-single``, single
+    column) as SVG, PDF and 300-ppi PNG into ``downloads_dir``; return the paths written."""
     out = Path(downloads_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, make in FIGURES.items():
-        spec = make(ds).to_dict()
-        svg = vlc.vegalite_to_svg(spec)
-        files = {
-            "svg": svg.encode("utf-8"),
-            "pdf": pdf_bytes(spec),
-            "png": vlc.svg_to_png(svg, ppi=PNG_PPI),  # the SVG rasterised: no second layout
-        }
-        for ext, data in files.items():
-            path = out / f"{name}.{ext}"
-            path.write_bytes(data)
-            written.append(path)
+        written += _write(spec(make(ds)), out, name)
+        for panel_name in PANELS[name]:
+            written += _write(spec(single(ds, panel_name)), out, f"{panel_name}-single")
     return written
