@@ -68,7 +68,7 @@ ALTERNATIVES: tuple[Alternative, ...] = (
         "anti-dsDNA upper limit 15 IU/mL",
         {"reference_ranges.anti_dsdna.upper": 15},
         "an older Farr assay's upper limit of normal",
-        "older Farr radioimmunoassays: ≤ 15 U/mL",
+        "older Farr radioimmunoassays: ≤ 15 IU/mL",
     ),
     Alternative(
         "c3_lower_0.82",

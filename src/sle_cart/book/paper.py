@@ -97,6 +97,7 @@ def notice(ds: Dataset) -> dict | None:
     from .sphinx_ext import notice_html
 
     markup = notice_html(ds)  # every text from the data in it is HTML-escaped, so '<' only opens a tag
+    markup = re.sub(r"<summary>.*?</summary>", " ", markup)  # the site's disclosure button, not text
     if not markup:
         return None
     strong = re.search(r"<strong>(.*?)</strong>", markup)
