@@ -217,7 +217,7 @@ def test_blank_optional_cells_are_reported_as_missing_not_dropped(make_dataset):
     summary = t1.columns[-1]
     assert summary == "Summary (N = 3)"
     assert t1.loc["Weight, kg", "B"] == "–"
-    assert t1.loc["Weight, kg", summary] == "60.0 (50.0–70.0) [n=2; missing 1]"
+    assert t1.loc["Weight, kg", summary] == "60 (50–70) [n=2; missing 1]"  # recorded as whole kg
     assert t1.loc["Follow-up, months", summary].endswith("[n=2; missing 1]")
     html = registry.make("table1", ds).to_html()
     assert "missing 1" in html

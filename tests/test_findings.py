@@ -66,10 +66,19 @@ def awkward(request, tmp_path_factory):
     return load(folder)
 
 
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
 def _numbers(text: str) -> list[str]:
-    """Every number in a text, as written (minus sign normalised); a claim's label is a name, not a number."""
+    """Every number in a text, as written (minus sign normalised; 1×10⁶ read as 1000000); a claim's
+    label is a name, not a number."""
     for label in sorted((c.label for c in claims.CLAIMS), key=len, reverse=True):
         text = text.replace(label, "")
+    text = re.sub(
+        r"(\d+(?:\.\d+)?)×10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)",
+        lambda m: str(Fraction(m.group(1)) * 10 ** int(m.group(2).translate(_SUPERSCRIPTS))),
+        text,
+    )
     text = re.sub(
         r"\b(Figure \d[a-d]?|Table \d|CD19\+?|SLEDAI-2K|SRI-4|C3|C4|IM19|month-\d|grade \d|P\d+)", "", text
     )
@@ -93,6 +102,7 @@ def _values(found, ds) -> set[Fraction]:
         out |= {Fraction(x) for x in (s.estimate, s.low, s.high, s.n) if x is not None}
         if s.level is not None:
             out.add(Fraction(s.level) * 100)
+    out |= {Fraction(x) for lv in found.analyses.dose_levels for x in (lv.n, lv.cells) if x is not None}
     for counts in (found.analyses.renal_counts, found.analyses.safety):
         out |= {Fraction(x) for x in counts.values() if isinstance(x, int)}
     out |= {Fraction(n) for n in found.counts().values()} | {Fraction(found.n_holding)}

@@ -6,18 +6,21 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 from conftest import BUNDLED
 from sle_cart.inputs.dataset import load
-from sle_cart.present import prose
+from sle_cart.present import clinical_text, prose
 from sle_cart.present.chapter import summary_section
 
 #: Digits that are names, not numbers: figure and table labels, analyte and index names.
 NAMES = re.compile(r"Figure \d[a-d]?|Table \d|CD19|SLEDAI-2K|SRI-4|C3|C4|IM19|month-\d|grade \d|2\^n")
 
 
-def test_prose_module_types_no_numbers():
+@pytest.mark.parametrize("module", [prose, clinical_text], ids=lambda m: m.__name__)
+def test_prose_module_types_no_numbers(module):
     """Every number in a sentence comes from the data or a named constant, never from a literal."""
-    tree = ast.parse(Path(prose.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value:
             assert not re.search(r"\d", NAMES.sub("", node.value)), node.value

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fractions import Fraction
+
 import pandas as pd
 
+from .exact import missing
 from .visits import baseline
 
 
@@ -30,3 +34,37 @@ def follow_up(ds) -> pd.Series:
     Exact because claims round it: '5.4999999999999999999' months is not 5.5.
     """
     return ds.patients.set_index("patient_id")["follow_up_months_exact"]
+
+
+@dataclass(frozen=True)
+class DoseLevel:
+    """One dose group: its patients and, where the data fix it, its level.
+
+    ``per_kg``: the level is CAR+ T cells per kg of body weight (every member got the same dose
+    per kg), else a flat total (every member got the same number of cells).  ``cells`` is that
+    level, exact; None when the group's doses follow neither rule.
+    """
+
+    group: str
+    n: int
+    per_kg: bool
+    cells: Fraction | None
+
+
+def dose_levels(ds) -> tuple[DoseLevel, ...]:
+    """The dose levels, group by group in order of first appearance; empty without dose groups."""
+    p = ds.patients
+    if "dose_group" not in p.columns or p["dose_group"].isna().all():
+        return ()
+    out = []
+    for group, rows in p.groupby("dose_group", sort=False):
+        doses = [(d, w) for d, w in zip(rows["dose_cells_exact"], rows["weight_kg_exact"]) if not missing(d)]
+        totals = {d for d, _ in doses}
+        per_kg = {d / w for d, w in doses if not missing(w) and w}
+        if len(totals) == 1 and (len(rows) > 1 or len(per_kg) != 1 or "kg" not in str(group)):
+            out.append(DoseLevel(str(group), len(rows), False, totals.pop()))
+        elif len(per_kg) == 1:
+            out.append(DoseLevel(str(group), len(rows), True, per_kg.pop()))
+        else:
+            out.append(DoseLevel(str(group), len(rows), False, None))
+    return tuple(out)

@@ -53,6 +53,7 @@ class Analyses:
     patients: pd.DataFrame
     baseline: pd.DataFrame  # Table 1: patients' columns, dose per kg and baseline labs
     follow_up: pd.Series
+    dose_levels: tuple  # of cohort.DoseLevel: the summary's dose levels
     kinetics: pd.DataFrame  # Figure 1a, Table 2
     depletion: pd.DataFrame  # Figure 1b, Table 3: depleted by the definitions' days and the claims' days
     sledai: pd.DataFrame  # Figure 2a, Table 4
@@ -104,7 +105,7 @@ class Group:
 #: Every analysis, by what it reads.  An alternative that changes none of a group's inputs reuses
 #: the group's results from the dataset's own analyses (a test checks each reuse against a full run).
 GROUPS = (
-    Group((), ("baseline", "follow_up"), lambda ds: {"baseline": cohort.baseline_values(ds), "follow_up": cohort.follow_up(ds)}),
+    Group((), ("baseline", "follow_up", "dose_levels"), lambda ds: {"baseline": cohort.baseline_values(ds), "follow_up": cohort.follow_up(ds), "dose_levels": cohort.dose_levels(ds)}),
     Group(("kinetics_window_days", "auc_window_days"), ("kinetics",), lambda ds: {"kinetics": kinetics.car_t_kinetics(ds)}),
     Group(("bcell_depletion_below", "bcell_depletion_days"), ("depletion",), _depletion),
     Group(("visit_window_days",), ("sledai", "tests"), _sledai),

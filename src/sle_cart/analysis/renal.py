@@ -97,7 +97,9 @@ def _exact_values(rows: pd.DataFrame, index: pd.Index) -> list:
 
 
 def response_counts(ds) -> dict:
-    """Counts per category, evaluable and lupus-nephritis patients, and the response rate.
+    """Counts per category, evaluable and lupus-nephritis patients, the response rate, and the
+    first and last day (``last_day_min``, ``last_day_max``) on which an evaluable patient's last
+    value was measured.
 
     Rate = (complete + partial) / evaluable (contract v2); complete + partial +
     none = evaluable.  The rate is None when no patient is evaluable.
@@ -113,4 +115,9 @@ def count_responses(r: pd.DataFrame) -> dict:
     counts["n_lupus_nephritis"] = len(r)
     n = counts["evaluable"]
     counts["rate"] = (counts["complete"] + counts["partial"]) / n if n else None
+    # when the response was judged: the days of the evaluable patients' last values
+    days = r.loc[r["response"].isin(CATEGORIES), "last_day"].dropna()
+    counts["last_day_min"], counts["last_day_max"] = (
+        (int(days.min()), int(days.max())) if len(days) else (None, None)
+    )
     return counts

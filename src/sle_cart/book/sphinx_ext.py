@@ -33,6 +33,7 @@ from pathlib import Path
 import altair as alt
 
 from . import provenance
+from .page_text import citation_text, footer_html, notice_html
 
 #: Written straight into the output's _static/ at build start, and deliberately not
 #: listed in html_static_path: JB1 injects every .js/.css found there into every page.
@@ -54,54 +55,10 @@ def _dataset(app):
     return load(path)
 
 
-#: The license of the book's own prose, figures and tables (the code is BSD-3-Clause: LICENSE).
-CONTENT_LICENSE = (
-    'Text, figures and tables: <a href="https://creativecommons.org/licenses/by/4.0/">'
-    "CC BY 4.0</a>; code: BSD-3-Clause"
-)
-
-
-def notice_html(ds) -> str:
-    """The banner every page shows, chosen by the dataset's provenance (none for observed data)."""
-    e = html.escape
-    if ds.reconstructed:
-        of = f"of {e(ds.source.rstrip('.'))}" if ds.source else "of the publication it belongs to"
-        return (
-            '<div class="sle-notice" role="note"><strong>Reconstructed data.</strong> '
-            f"The patient-level values in this book ({e(ds.name)}: {e(ds.title)}) were generated to be "
-            f"consistent with the published summary statistics {of}. They are not patient data: only the "
-            "summaries are published facts; individual values illustrate.</div>"
-        )
-    if ds.synthetic:
-        return (
-            '<div class="sle-notice" role="note"><strong>Synthetic data.</strong> '
-            f"The values in this book ({e(ds.name)}: {e(ds.title)}) were generated at random; "
-            "they are not patient data and reproduce no publication.</div>"
-        )
-    return ""
-
-
-def footer_html(ds, commit: str, versions: dict) -> str:
-    """Provenance on every page: dataset, source, license, digest, commit, versions."""
-    e = html.escape
-    vers = ", ".join(f"{e(k)} {e(v)}" for k, v in versions.items())
-    source = f"<br>Source: {e(ds.source)}" if ds.source else ""
-    allowed = ds.identifying_text_allowed
-    if allowed:
-        source += f"<br>Free text that looks identifying is published, as dataset.yml allows: {e(allowed)}"
-    return (
-        '<footer class="sle-provenance"><strong>Provenance.</strong> '
-        f"Dataset <code>{e(ds.name)}</code> ({e(ds.provenance)}): "
-        f"{e(ds.title)}{source}<br>"
-        f"Dataset license: {e(ds.license or 'not stated')}. {CONTENT_LICENSE}.<br>"
-        f"Dataset SHA-256 <code>{ds.sha256()}</code>; code commit <code>{e(commit)}</code><br>"
-        f"Built with {vers}.</footer>"
-    )
-
-
 def _on_builder_inited(app):
     ds = _dataset(app)
-    notice, footer = notice_html(ds), footer_html(ds, provenance.git_commit(), provenance.versions())
+    notice = notice_html(ds)
+    footer = citation_text() + footer_html(ds, provenance.git_commit(), provenance.versions())
     # In an incremental build the environment comes from the last build. Every page
     # carries the notice, the footer and the navigation (all page titles), so when
     # any of them changed every page is re-read and re-written, not just the edited one.
@@ -169,12 +126,21 @@ def _on_page(app, pagename, templatename, context, doctree):
     # The theme's announcement bar and extra footer appear on every page, the
     # generated ones (index, search, module source) included; the page body does not.
     paper = paper_link_html(context["pathto"](PAPER, 1))
-    context["theme_announcement"] = app.env.sle_cart_notice + paper
+    context["theme_announcement"] = f'<div class="sle-banner">{app.env.sle_cart_notice}{paper}</div>'
     context["theme_extra_footer"] = app.env.sle_cart_footer
+    context["author"] = ""  # the theme's "By <author>": the footer names the authors from CITATION.cff
     # Thebe (live code on a remote Binder kernel) cannot work offline, and Jupyter
     # Book 1 registers its configuration script twice (a console error); drop it.
     if "script_files" in context:
         context["script_files"] = [js for js in context["script_files"] if not _is_thebe(js)]
+
+
+def _print_not_download(app, pagename, templatename, context, doctree):
+    """The theme's download menu offers "window.print()" as a ".pdf" beside the real paper: call it what it is."""
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []):
+            if button.get("label") == "download-pdf-button":
+                button.update(text="Print this page", tooltip="Print this page", icon="fas fa-print")
 
 
 def _is_thebe(js) -> bool:
@@ -244,6 +210,7 @@ def setup(app):
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_get_outdated)
     app.connect("html-page-context", _on_page)
+    app.connect("html-page-context", _print_not_download, priority=600)  # after the theme's buttons (501)
     app.connect("build-finished", _on_build_finished)
     app.add_js_file(f"{STATIC}/vega-setup.js", priority=200)
     app.add_js_file(f"{STATIC}/vega-bundle.js", priority=201)

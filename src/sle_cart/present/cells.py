@@ -2,39 +2,57 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
 
-from sle_cart.analysis.exact import maximum, median, minimum, observations, round_half_away
+from sle_cart.analysis.exact import maximum, median, minimum, observations
 
-from .formatting import dose_label, num, precise
+from .formatting import dose_label, num, precise, recorded
 
 NE = "n.e."  # not evaluable: the statistic would rest on a value below the assay limit
 
 
-def value_cell(value, decimals: int, censored: bool = False) -> str:
+def shown_value(value, decimals: int | None) -> str:
+    """A value by its quantity's rule: ``decimals=None`` as recorded (measured), else at ``decimals`` (derived)."""
+    return recorded(value) if decimals is None else num(value, decimals)
+
+
+def value_cell(value, decimals: int | None, censored: bool = False) -> str:
     """One patient's value: '<5' when below the assay limit, '–' when missing.
 
-    Give it the exact value (a Fraction) where there is one: it is rounded as it is, not as a float.
+    ``decimals=None``: a measured value, shown as recorded (142, 35.3); a number: a derived
+    one, at that many decimals.  Give it the exact value (a Fraction) where there is one: it
+    is rounded as it is, not as a float.
     """
     if value is None or pd.isna(value):
         return "–"
-    return ("<" if censored else "") + num(value, decimals)
+    return ("<" if censored else "") + shown_value(value, decimals)
 
 
-def median_range(values: pd.Series, decimals: int, censored: pd.Series | None = None) -> str:
+def _median_text(med, decimals: int | None) -> str:
+    """A median by its quantity's rule; at fixed decimals, one that falls exactly halfway keeps its 5."""
+    if med is None:
+        return NE
+    if decimals is None:
+        return recorded(med)
+    halfway = (Fraction(med) * 10**decimals).denominator == 2
+    return precise(med, decimals, decimals + 1) if halfway else num(med, decimals)
+
+
+def median_range(values: pd.Series, decimals: int | None, censored: pd.Series | None = None) -> str:
     """'median (min–max)', censoring-aware: a statistic resting on a censored value shows 'n.e.'.
 
-    A median of whole numbers that falls halfway keeps its .5 ('8.5 (7–11)').
+    ``decimals`` as for :func:`value_cell`.  A median that falls exactly halfway between two
+    shown places keeps its .5 ('8.5 (7–11)', '−37.5 (−38 to −38)'); any other median is shown
+    like the values (a median 1032.4 of areas shown whole is 1032).
     """
     obs = observations(values, censored)
     if not obs:
         return "–"
     med, lo, hi = median(obs), minimum(obs), maximum(obs)
-    halfway = med is not None and round_half_away(med, decimals + 1) == med
-    med_text = (
-        NE if med is None else (precise(med, decimals, decimals + 1) if halfway else num(med, decimals))
-    )
-    lo_text, hi_text = (NE if x is None else num(x, decimals) for x in (lo, hi))
+    med_text = _median_text(med, decimals)
+    lo_text, hi_text = (NE if x is None else shown_value(x, decimals) for x in (lo, hi))
     sep = " to " if lo is not None and lo < 0 else "–"
     return f"{med_text} ({lo_text}{sep}{hi_text})"
 
@@ -63,7 +81,9 @@ def dose_groups(ds) -> dict[str, list[str]]:
     return groups
 
 
-def group_summary_rows(ds, per_patient: pd.DataFrame, columns: dict[str, tuple[str, int]]) -> dict[str, dict]:
+def group_summary_rows(
+    ds, per_patient: pd.DataFrame, columns: dict[str, tuple[str, int | None]]
+) -> dict[str, dict]:
     """One 'Median (range), <group> (n = k)' row per dose group, for the given columns."""
     rows = {}
     for group, ids in dose_groups(ds).items():

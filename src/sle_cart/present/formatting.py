@@ -9,6 +9,15 @@
 * A shown value keeps the data's own precision: a median of 12.5 prints as
   12.5 even where the abstract printed a whole number.
 * A dose written in code ('1e6/kg', '1e8 flat') prints as 1×10⁶ cells/kg, 1×10⁸ cells.
+* One rule per quantity.  A measured value (a count, a laboratory value, a score,
+  a day, and the medians and ranges of such values) prints as it was recorded:
+  the fewest decimals that show its exact decimal (142, not 142.0; 35.3; a
+  median of 0.04 and 0.09 is 0.065), :func:`recorded`.  A derived quantity (an
+  area under the curve, a dose per kg, a percentage change) prints at the fixed
+  decimals of its column, :func:`num`; a median of such values that falls
+  exactly halfway keeps one more decimal (−37.5).
+* A count fixed by design (an entry criterion, the dose allocation) is "6/6
+  (100%)", without an interval: chance did not set it (:func:`count_pct`).
 """
 
 from __future__ import annotations
@@ -53,6 +62,33 @@ def precise(value, at_least: int = 0, at_most: int = 3) -> str:
     while d < at_most and round_half_away(x, d) != x:
         d += 1
     return num(value, d)
+
+
+#: The most decimals :func:`recorded` shows (the data contract's values have at most this many).
+RECORDED_MAX_DECIMALS = 3
+
+
+def recorded(value) -> str:
+    """A measured value, or an order statistic of measured values, at the precision it was recorded with.
+
+    The exact decimal with no trailing zeros: 142 (recorded '142' or '142.0'), 35.3, 0.065.
+    """
+    return precise(value, 0, RECORDED_MAX_DECIMALS)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def times_ten(value) -> str:
+    """A cell count in scientific notation as a reader writes it: 1×10⁶, 5.2×10⁷ (mantissa as recorded)."""
+    x, power = exact(value), 0
+    if x == 0:
+        return "0"
+    while abs(x) >= 10:
+        x, power = x / 10, power + 1
+    while abs(x) < 1:
+        x, power = x * 10, power - 1
+    return f"{recorded(x)}×10{str(power).translate(_SUPERSCRIPT)}"
 
 
 def _side(x: Fraction, threshold: Fraction) -> int:
@@ -103,6 +139,13 @@ def count_ci(k: int | None, n: int, ci: tuple[float, float] | None = None) -> st
         return "not evaluable (0 patients)"
     lo, hi = ci or clopper_pearson(k, n)
     return f"{k}/{n} ({percent(k, n)}%; 95% CI {num(100 * lo, 0)}–{num(100 * hi, 0)}%)"
+
+
+def count_pct(k: int | None, n: int) -> str:
+    """'6/6 (100%)': a count fixed by design, so without an interval."""
+    if k is None or not n:
+        return "not evaluable (0 patients)"
+    return f"{k}/{n} ({percent(k, n)}%)"
 
 
 def level(fraction: Fraction) -> str:

@@ -99,4 +99,5 @@ def claims_ledger(ds: Dataset) -> Table:
         ).set_index("id"),
         title=f"Claims ledger: {found.n_holding} of {len(frame)} claims hold",
         files={"claims.json": claims_json.claims_json_text(doc)},
+        key_column="Verdict",
     )

@@ -37,18 +37,18 @@ def renal_table(ds: Dataset) -> Table:
     shown = pd.DataFrame(index=r.index)
     # shown from the exact values: a float would round -37.5 % (0.88 to 0.55 g/24h) to -37
     shown["Baseline (g/24h)"] = [
-        value_cell(v, 2, c) for v, c in zip(r["baseline_exact"], r["baseline_censored"])
+        value_cell(v, None, c) for v, c in zip(r["baseline_exact"], r["baseline_censored"])
     ]
-    shown["Last (g/24h)"] = [value_cell(v, 2, c) for v, c in zip(r["last_exact"], r["last_censored"])]
+    shown["Last (g/24h)"] = [value_cell(v, None, c) for v, c in zip(r["last_exact"], r["last_censored"])]
     shown["Day of last"] = [value_cell(v, 0) for v in r["last_day"]]
     shown["Change (%)"] = [value_cell(v, 0) for v in r["change_pct_exact"]]
     shown["Renal response"] = r["response"]
     counts = analyses_of(ds).renal_counts
     n = counts["evaluable"]
     shown.loc[f"Summary, {n} evaluable of {len(r)}"] = [
-        median_range(r["baseline_exact"], 2, r["baseline_censored"]),
-        median_range(r["last_exact"], 2, r["last_censored"]),
-        "",
+        median_range(r["baseline_exact"], None, r["baseline_censored"]),
+        median_range(r["last_exact"], None, r["last_censored"]),
+        median_range(r["last_day"], None),
         median_range(r["change_pct_exact"], 0),
         "; ".join(f"{c} {count_ci(counts[c] if n else None, n)}" for c in renal.CATEGORIES),
     ]
@@ -80,18 +80,18 @@ def serology_table(ds: Dataset) -> Table:
     norm = c[f"normal_by_day{d.complement_normal_by_day}"]
     shown = pd.DataFrame(index=s.index)
     shown["Anti-dsDNA baseline (IU/mL)"] = [
-        value_cell(v, 1, x) for v, x in zip(s["baseline_IU_per_mL"], s["baseline_censored"])
+        value_cell(v, None, x) for v, x in zip(s["baseline_IU_per_mL"], s["baseline_censored"])
     ]
     shown["Anti-dsDNA last (IU/mL)"] = [
-        value_cell(v, 1, x) for v, x in zip(s["last_IU_per_mL"], s["last_censored"])
+        value_cell(v, None, x) for v, x in zip(s["last_IU_per_mL"], s["last_censored"])
     ]
     shown["Converted negative"] = [_yes_no(v) for v in s["converted_negative"]]
     shown["C3 / C4 low at baseline"] = [_yes_no(v) for v in c["low_at_baseline"]]
     shown[f"C3 and C4 normal by day {d.complement_normal_by_day}"] = [_yes_no(v) for v in norm]
     shown["First normal day"] = [value_cell(v, 0) for v in c["first_normal_day"]]
     shown.loc[f"Summary, N = {len(s)}"] = [
-        median_range(s["baseline_IU_per_mL"], 1, s["baseline_censored"]),
-        median_range(s["last_IU_per_mL"], 1, s["last_censored"]),
+        median_range(s["baseline_IU_per_mL"], None, s["baseline_censored"]),
+        median_range(s["last_IU_per_mL"], None, s["last_censored"]),
         _count(s["converted_negative"]),
         _count(c["low_at_baseline"]),
         _count(norm),

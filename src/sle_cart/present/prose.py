@@ -20,6 +20,7 @@ from sle_cart.paths import BUNDLED
 
 from . import registry
 from .claims_text import ledger_text, reproduction, robustness_text
+from .clinical_text import SAFETY_GAPS, conditioning_limitation, dose_sentence
 from .formatting import no_pair_reason, p_is, p_value, shift_text
 from .summary import summary_values
 
@@ -93,6 +94,7 @@ def treated(ds: Dataset) -> list[str]:
         else f"In the abstract's trial, patients {how}; this dataset does not record how its patients "
         "were treated beyond the dose."
     )
+    sentences += dose_sentence(analyses_of(ds).dose_levels)
     if v["follow_up_median"] != "not evaluable":
         sentences.append(
             f"Follow-up lasted {v['follow_up_median']} months at the median "
@@ -201,11 +203,13 @@ def kidneys_and_serology(ds: Dataset) -> list[str]:
             "response (active proteinuria at baseline and a value after infusion are needed)."
         )
     else:
-        n = c["evaluable"]
+        n, first, last = c["evaluable"], c["last_day_min"], c["last_day_max"]
+        when = f"on day {first}" if first == last else f"between days {first} and {last}"
         out.append(
             f"Of the {n} patients with active lupus nephritis who could be assessed, {c['complete']} reached "
             f"a complete and {c['partial']} a partial renal response by their last urine protein, and "
-            f"{c['none']} did not: a response in {v['renal_response']} (Figure 2b)."
+            f"{c['none']} did not: a response in {v['renal_response']} (Figure 2b). Each was judged at "
+            f"the patient's last value, measured {when} after infusion."
         )
     out.append(
         f"Anti-dsDNA antibodies turned negative in {v['dsdna_negative']} of the "
@@ -234,8 +238,8 @@ def safety_text(ds: Dataset) -> list[str]:
     )
     late = c["episodes_after_window"]
     if late:
-        s += f" After day {w}, {late} more episode{'s' if late != 1 else ''} began: listed, but not counted."
-    return [s + f" Every episode is listed in {table_label('safety')}."]
+        s += f" After day {w}, {late} more episode{'s' if late != 1 else ''} began: listed and drawn, but not counted."
+    return [s + f" Every episode is listed in {table_label('safety')}. " + SAFETY_GAPS]
 
 
 def _entry_limitation(ds: Dataset) -> str:
@@ -267,6 +271,7 @@ def limitations(ds: Dataset) -> list[str]:
         "or from the natural course of lupus: there is no comparison group, and every interval above is wide.",
         _entry_limitation(ds),
         f"{chemo}, itself a treatment for lupus, so part of any improvement may come from it.",
+        conditioning_limitation(is_the_trial(ds)),
         "Concomitant therapy (glucocorticoid doses, other immunosuppressants) is not in the data.",
         "SRI-4, LLDAS and DORIS remission cannot be computed: they need the physician's global assessment, "
         "BILAG scores and prednisone doses, which the data do not contain.",

@@ -12,7 +12,7 @@ from sle_cart.analysis import claims
 from sle_cart.analysis.claims import Verdict
 from sle_cart.analysis.findings import findings_of
 
-from .formatting import count_ci, p_value, precise
+from .formatting import count_ci, p_value, precise, recorded
 
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
@@ -46,6 +46,15 @@ def shown(v: Verdict) -> str:
     return precise(v.value, published_decimals(v.id))
 
 
+def in_prose(v: Verdict) -> str:
+    """A claim's value as the prose shows it: by its quantity's rule, as the tables show it (a median
+    SLEDAI-2K of 5 is '5' there and here, though the abstract printed '5.0'); p-values as in :func:`shown`.
+    The ledger keeps :func:`shown`, the comparison at the published decimals."""
+    if v.value is None or v.claim.unit in ("p", "proportion"):
+        return shown(v)
+    return recorded(v.value)
+
+
 #: Counts the summary states as "k/n (%; 95% CI)", by the claim that holds them.
 COUNTS = {
     "bcell_day1": "n_bcell_depleted_by_day1",
@@ -67,8 +76,7 @@ def claim_count(v: Verdict) -> str:
 def summary_values(ds: Dataset) -> dict[str, str]:
     """Every claim's reproduced value as the summary shows it, plus its n and a few extras.
 
-    Keys are claim ids (e.g. ``age_median``), shown at the published decimals or
-    more where the data have them ("not evaluable" when missing), and
+    Keys are claim ids (e.g. ``age_median``), shown by ``in_prose`` ("not evaluable" when missing), and
     ``<id>_n``, the patients the value rests on; extras: ``n_cohort``,
     ``sledai_baseline_n``, ``prior_lines_n``, the counts named in ``COUNTS``
     ("5/6 (83%; 95% CI …)"), ``n_claims_holding`` / ``n_claims`` and
@@ -76,7 +84,7 @@ def summary_values(ds: Dataset) -> dict[str, str]:
     """
     found = findings_of(ds)
     verdicts = {c.id: c.verdict for c in found.claims}
-    out = {cid: shown(v) for cid, v in verdicts.items()}
+    out = {cid: in_prose(v) for cid, v in verdicts.items()}
     out |= {f"{cid}_n": str(v.n_evaluable) for cid, v in verdicts.items()}
     out["n_cohort"] = str(len(found.analyses.patients))
     out["sledai_baseline_n"] = str(verdicts["n_sledai_baseline_ge_10"].denominator or 0)

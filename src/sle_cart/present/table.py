@@ -46,6 +46,9 @@ class Table:
     files: Mapping[str, str] = field(default_factory=dict)
     name: str = ""
     made_by: Callable | None = None
+    #: A column a reader must always see (the ledger's verdict): on a narrow screen it stays at the
+    #: right edge of the scrolling table, as the row headers stay at the left.
+    key_column: str = ""
 
     @property
     def csv_data(self) -> pd.DataFrame:
@@ -69,16 +72,25 @@ class Table:
     def to_html(self) -> str:
         e = html.escape
         f = self.frame
-        head = "".join(f'<th scope="col">{e(str(c))}</th>' for c in [f.index.name or ""] + list(f.columns))
+        key = [" key" if c == self.key_column else "" for c in f.columns]
+        keyed = ' class="key"'
+        head = f'<th scope="col">{_unbroken(f.index.name or "")}</th>' + "".join(
+            f'<th scope="col"{keyed if k else ""}>{_unbroken(c)}</th>' for c, k in zip(f.columns, key)
+        )
         body = []
         for idx, row in f.iterrows():
-            cells = "".join(f'<td class="{_align(v)}">{e(str(v))}</td>' for v in row)
-            body.append(f'<tr><th scope="row">{e(str(idx))}</th>{cells}</tr>')
+            cells = "".join(f'<td class="{_align(v)}{k}">{_unbroken(v)}</td>' for v, k in zip(row, key))
+            body.append(f'<tr><th scope="row">{_unbroken(idx)}</th>{cells}</tr>')
         notes = "".join(f"<li>{e(n)}</li>" for n in [*self.footnotes, ROUNDING_NOTE])
+        # The table scrolls inside its own box when it is wider than the page: a named,
+        # focusable region (keyboard users scroll it too), with a fade at the edge that hides more.
+        label = f"{self.title or self.name} (scrolls sideways)"
         return (
-            f'<div class="sle-table" id="table-{e(self.name)}"><table class="table sle-clinical">'
+            f'<div class="sle-table" id="table-{e(self.name)}">'
+            f'<div class="sle-scroll" role="region" aria-label="{e(label)}" tabindex="0">'
+            f'<table class="table sle-clinical">'
             f"<caption>{e(self.title)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>"
+            f"<tbody>{''.join(body)}</tbody></table></div>"
             f'<ol class="sle-footnotes">{notes}</ol>'
             f'<p class="figure-provenance">Download: <a href="{DOWNLOAD_PREFIX}{e(self.name)}.csv" download>'
             f"data (CSV)</a>.{made_by_html(self.made_by)}</p></div>"
@@ -89,6 +101,16 @@ class Table:
 
     def __repr__(self) -> str:  # stable, short text/plain output
         return f"<Table {self.name}: {self.title}>"
+
+
+#: A run of text that a browser may split at a dash or a slash ('54–100%)', 'g/24h', 'Hodges–Lehmann').
+_UNBREAKABLE = re.compile(r"\S*[/–\-]\S*")
+
+
+def _unbroken(value) -> str:
+    """A cell's text, escaped, with each run that holds a dash or a slash kept on one line (other words
+    and numbers have no break opportunity inside them, and no rule of the book's CSS adds one)."""
+    return _UNBREAKABLE.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', html.escape(str(value)))
 
 
 def _align(value) -> str:

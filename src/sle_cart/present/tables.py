@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sle_cart.analysis.findings import analyses_of
+from sle_cart.analysis.outcomes import SLEDAI_ENTRY
 from sle_cart.inputs.definitions import SLEDAI_2K_MAX
 
 from .cells import (
@@ -25,26 +26,26 @@ from .cells import (
     value_cell,
     with_missing,
 )
-from .formatting import count_ci, no_pair_reason, num, p_is, p_value, shift_text
+from .formatting import count_ci, count_pct, no_pair_reason, num, p_is, p_value, recorded, shift_text
 from .table import Table
 
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
 
-#: Table 1 rows: (label, column of cohort.baseline_values, unit, decimals).
+#: Table 1 rows: (label, column of cohort.baseline_values, unit, decimals: None = as recorded).
 TABLE1_ROWS = [
-    ("Age", "age_years", "years", 0),
-    ("Disease duration", "disease_duration_years", "years", 1),
-    ("Weight", "weight_kg", "kg", 1),
-    ("CAR T dose", "dose_per_kg", "×10⁶ cells/kg", 2),
-    ("Prior therapy lines", "prior_therapy_lines", "n", 0),
-    ("Follow-up", "follow_up_months", "months", 1),
-    ("SLEDAI-2K", "baseline:sledai_2k", "points", 0),
-    ("24-h urine protein", "baseline:urine_protein_24h", "g/24h", 2),
-    ("Anti-dsDNA", "baseline:anti_dsdna", "IU/mL", 1),
-    ("C3", "baseline:c3", "g/L", 2),
-    ("C4", "baseline:c4", "g/L", 2),
-    ("CD19+ B cells", "baseline:cd19_b", "cells/µL", 1),
+    ("Age", "age_years", "years", None),
+    ("Disease duration", "disease_duration_years", "years", None),
+    ("Weight", "weight_kg", "kg", None),
+    ("CAR T dose", "dose_per_kg", "×10⁶ cells/kg", 2),  # derived: dose / weight
+    ("Prior therapy lines", "prior_therapy_lines", "n", None),
+    ("Follow-up", "follow_up_months", "months", None),
+    ("SLEDAI-2K", "baseline:sledai_2k", "points", None),
+    ("24-h urine protein", "baseline:urine_protein_24h", "g/24h", None),
+    ("Anti-dsDNA", "baseline:anti_dsdna", "IU/mL", None),
+    ("C3", "baseline:c3", "g/L", None),
+    ("C4", "baseline:c4", "g/L", None),
+    ("CD19+ B cells", "baseline:cd19_b", "cells/µL", None),
 ]
 
 
@@ -52,13 +53,14 @@ def _yes_no(value) -> str:
     return "–" if pd.isna(value) else ("yes" if value else "no")
 
 
-def _categorical(label: str, flags: pd.Series, ids: list[str]) -> dict:
+def _categorical(label: str, flags: pd.Series, ids: list[str], by_design: bool = False) -> dict:
+    """A yes/no row; ``by_design``: the design fixed it (entry criterion, dose allocation), so no interval."""
     known = flags.dropna()
     k = int(known.astype(bool).sum()) if len(known) else None
     return {
         "Characteristic": label,
         **{p: _yes_no(flags.get(p)) for p in ids},
-        "Summary": count_ci(k, len(known)),
+        "Summary": (count_pct if by_design else count_ci)(k, len(known)),
     }
 
 
@@ -75,7 +77,7 @@ def table1_baseline(ds: Dataset) -> Table:
     ]
     for group, members in dose_groups(ds).items():
         in_group = pd.Series(b.index.isin(members), index=b.index).astype("boolean")
-        rows.append(_categorical(f"Dose group {group}, n/N (%)", in_group, ids))
+        rows.append(_categorical(f"Dose group {group}, n/N (%)", in_group, ids, by_design=True))
     for label, col, unit, dec in TABLE1_ROWS:
         cens = b.get(f"{col}:censored", pd.Series(False, index=b.index))
         cells = {p: value_cell(b.at[p, col], dec, bool(cens[p])) for p in ids}
@@ -87,10 +89,16 @@ def table1_baseline(ds: Dataset) -> Table:
             "Prior therapy lines ≥ 2, n/N (%)",
             (b["prior_therapy_lines"].astype("Float64") >= 2).astype("boolean"),
             ids,
+            by_design=True,
         )
     )
     rows.append(
-        _categorical("SLEDAI-2K ≥ 10, n/N (%)", (b["baseline:sledai_2k"] >= 10).astype("boolean"), ids)
+        _categorical(
+            f"SLEDAI-2K ≥ {SLEDAI_ENTRY}, n/N (%)",
+            (b["baseline:sledai_2k"] >= SLEDAI_ENTRY).astype("boolean"),
+            ids,
+            by_design=True,
+        )
     )
     t = pd.DataFrame(rows).set_index("Characteristic")
     t.columns = [*t.columns[:-1], f"Summary (N = {n})"]
@@ -99,7 +107,10 @@ def table1_baseline(ds: Dataset) -> Table:
         [
             "Continuous rows: median (range) of the patients with a value; [n=…; missing …] gives the count "
             "used and the count missing. n.e.: not evaluable, the statistic would rest on a value below the assay limit.",
-            "Categorical rows: n/N (%; exact Clopper–Pearson 95% CI), N = patients with a known value.",
+            "Categorical rows: n/N (%; exact Clopper–Pearson 95% CI), N = patients with a known value. "
+            "Rows fixed by the trial's design (dose allocation; the entry criteria of refractory disease, at "
+            "least two prior therapy lines, and active disease) give n/N (%) without an interval: the design, "
+            "not chance, set them.",
             "Baseline: the last value on or before the day of infusion (day 0).",
             "CAR T dose per kg = total CAR+ T cells infused / body weight, in 10⁶ cells/kg.",
             "Units: age, disease duration in years; weight in kg; follow-up in months; SLEDAI-2K in points "
@@ -110,15 +121,16 @@ def table1_baseline(ds: Dataset) -> Table:
     ).for_cohort(ds, summary_columns=[t.columns[-1]])
 
 
+#: column -> (label, decimals): None = measured, shown as recorded; a number = derived, at that precision.
 KINETICS_COLUMNS = {
-    "cmax_cells_per_uL": ("Cmax (cells/µL)", 1),
-    "tmax_day": ("Tmax (day)", 0),
+    "cmax_cells_per_uL": ("Cmax (cells/µL)", None),
+    "tmax_day": ("Tmax (day)", None),
     "auc_0_28_cells_day_per_uL": ("AUC₀₋₂₈ (cells/µL × day)", 0),
-    "last_detectable_day": ("Last detectable (day)", 0),
+    "last_detectable_day": ("Last detectable (day)", None),
 }
 
 
-def _listing(per_patient: pd.DataFrame, columns: dict[str, tuple[str, int]]) -> pd.DataFrame:
+def _listing(per_patient: pd.DataFrame, columns: dict[str, tuple[str, int | None]]) -> pd.DataFrame:
     shown = pd.DataFrame(index=per_patient.index)
     for col, (label, dec) in columns.items():
         cens = per_patient.get(f"{col}_censored", pd.Series(False, index=per_patient.index))
@@ -164,11 +176,11 @@ def bcell_table(ds: Dataset) -> Table:
     b = analyses_of(ds).depletion.copy()
     d = ds.definitions
     shown = pd.DataFrame(index=b.index)
-    shown["Baseline (cells/µL)"] = [value_cell(v, 1) for v in b["baseline_cells_per_uL"]]
-    shown["First depleted day"] = [value_cell(v, 0) for v in b["first_depleted_day"]]
+    shown["Baseline (cells/µL)"] = [value_cell(v, None) for v in b["baseline_cells_per_uL"]]
+    shown["First depleted day"] = [value_cell(v, None) for v in b["first_depleted_day"]]
     summary = {
-        "Baseline (cells/µL)": median_range(b["baseline_cells_per_uL"], 1),
-        "First depleted day": median_range(b["first_depleted_day"], 0),
+        "Baseline (cells/µL)": median_range(b["baseline_cells_per_uL"], None),
+        "First depleted day": median_range(b["first_depleted_day"], None),
     }
     notes = []
     for day in d.bcell_depletion_days:
@@ -205,7 +217,7 @@ def _change_footnote(ds, month: int) -> str:
         + (f"; {t.n_censored} with a score below the assay limit, left out" if t.n_censored else "")
         + f"); W+ = {num(t.statistic, 1)}; {t.method}; {p_is(t.p)} "
         f"(the smallest p possible with n = {t.n} is {p_value(t.minimum_p)}). "
-        f"Median change {num(t.median_change, 1)} points; {shift_text(t)}."
+        f"Median change {recorded(t.median_change)} points; {shift_text(t)}."
     )
 
 
@@ -222,9 +234,9 @@ def sledai_table(ds: Dataset) -> Table:
         v[f"change{m}"] = (v[f"month{m}"] - v["baseline"]).where(ok)
         v[f"change{m}_censored"] = False
     cols = {
-        "baseline": ("Baseline", 0),
-        "month1": ("Month 1", 0),
-        "month3": ("Month 3", 0),
+        "baseline": ("Baseline", None),
+        "month1": ("Month 1", None),
+        "month3": ("Month 3", None),
         "change1": ("Change at month 1", 0),
         "change3": ("Change at month 3", 0),
     }
