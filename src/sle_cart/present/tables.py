@@ -166,9 +166,12 @@ def bcell_table(ds: Dataset) -> Table:
     shown = pd.DataFrame(index=b.index)
     shown["Baseline (cells/µL)"] = [value_cell(v, 1) for v in b["baseline_cells_per_uL"]]
     shown["First depleted day"] = [value_cell(v, 0) for v in b["first_depleted_day"]]
+    back = f"Back to ≥{d.bcell_depletion_below:g} cells/µL from day"
+    shown[back] = [value_cell(v, 0) for v in b["reconstitution_day"]]
     summary = {
         "Baseline (cells/µL)": median_range(b["baseline_cells_per_uL"], 1),
         "First depleted day": median_range(b["first_depleted_day"], 0),
+        back: _back_summary(b),
     }
     notes = []
     for day in d.bcell_depletion_days:
@@ -186,11 +189,26 @@ def bcell_table(ds: Dataset) -> Table:
             f"Depleted by day d: CD19+ B cells below {d.bcell_depletion_below:g} cells/µL on some day from 0 to d; a "
             f"value below the assay limit counts when that limit is at most {d.bcell_depletion_below:g}, and is "
             "otherwise undecided. Denominator: patients with a decided value on days 0 to d.",
+            f"Back from day: the first day after the first depleted day with CD19+ B cells at "
+            f"{d.bcell_depletion_below:g} cells/µL or more (B-cell reconstitution); a value below an assay limit "
+            f"above {d.bcell_depletion_below:g} cannot tell and does not count. – = never depleted, or not back "
+            "by the last sample. Summary: patients back among those depleted, and the range of days.",
             "Summary row: median (range) for counts and days; n/N (%; exact 95% CI) for depletion.",
             *notes,
         ],
         data=b,
     ).for_cohort(ds)
+
+
+def _back_summary(b: pd.DataFrame) -> str:
+    """'3 of 6 depleted (days 120–150)': how many depleted patients were back, and when."""
+    days = b["reconstitution_day"].dropna()
+    depleted = int(b["first_depleted_day"].notna().sum())
+    text = f"{len(days)} of {depleted} depleted"
+    if len(days):
+        lo, hi = int(days.min()), int(days.max())
+        text += f" (day {lo})" if lo == hi else f" (days {lo}–{hi})"
+    return text
 
 
 def _change_footnote(ds, month: int) -> str:
