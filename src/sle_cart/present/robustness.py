@@ -69,7 +69,8 @@ def robustness_heatmap(ds: Dataset) -> Figure:
             tooltip=["claim:N", "alternative:N", "status:N"],
         )
     )
-    text = alt.Chart(grid).mark_text(fontSize=11, color="black").encode(x=x, y=y, text="mark:N")
+    # black on the coloured cells in either theme (not charts.INK, which turns light in dark mode)
+    text = alt.Chart(grid).mark_text(fontSize=11, color="#000000").encode(x=x, y=y, text="mark:N")
     described = (
         f"Heat map of the {len(claim_order)} claims (rows) under the definitions in force and "
         f"{len(alternatives) - 1} alternatives (columns); a tick where the claim holds, a cross where it "
