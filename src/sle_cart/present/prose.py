@@ -139,7 +139,8 @@ def _reconstitution(ds: Dataset) -> str:
         listed = f"from day {back.min()}" + ("" if back.min() == back.max() else f" to day {back.max()}")
     return (
         f"B cells came back to {t:g} cells/µL or more in {len(back)} of the {n_depleted} depleted patients "
-        f"({listed}); the others were not back by their last sample (Table 3)."
+        f"({listed}); {'the other was' if n_depleted - len(back) == 1 else 'the others were'} not back by "
+        "the last sample (Table 3)."
         if len(back) < n_depleted
         else f"B cells came back to {t:g} cells/µL or more in every depleted patient ({listed}; Table 3)."
     )

@@ -160,18 +160,16 @@ def kinetics_table(ds: Dataset) -> Table:
 
 
 def bcell_table(ds: Dataset) -> Table:
-    """B-cell depletion per patient: baseline count, first depleted day, depleted by the days of interest."""
+    """B-cell depletion per patient: baseline count, first depleted day, depleted by the days of interest,
+    first day back at or above the threshold."""
     b = analyses_of(ds).depletion.copy()
     d = ds.definitions
     shown = pd.DataFrame(index=b.index)
     shown["Baseline (cells/µL)"] = [value_cell(v, 1) for v in b["baseline_cells_per_uL"]]
     shown["First depleted day"] = [value_cell(v, 0) for v in b["first_depleted_day"]]
-    back = f"Back to ≥{d.bcell_depletion_below:g} cells/µL from day"
-    shown[back] = [value_cell(v, 0) for v in b["reconstitution_day"]]
     summary = {
         "Baseline (cells/µL)": median_range(b["baseline_cells_per_uL"], 1),
         "First depleted day": median_range(b["first_depleted_day"], 0),
-        back: _back_summary(b),
     }
     notes = []
     for day in d.bcell_depletion_days:
@@ -181,6 +179,9 @@ def bcell_table(ds: Dataset) -> Table:
         summary[label] = count_ci(int(known.astype(bool).sum()) if len(known) else None, len(known))
         note = not_evaluable_note(col, b[f"reason_day{day}"], f"depletion by day {day}")
         notes += [note] if note else []
+    back = f"Back to ≥{d.bcell_depletion_below:g} cells/µL from day"
+    shown[back] = [value_cell(v, 0) for v in b["reconstitution_day"]]
+    summary[back] = _back_summary(b)
     shown.loc[f"Summary, N = {len(b)}"] = summary
     shown.index.name = "Patient"
     return Table(
@@ -191,8 +192,8 @@ def bcell_table(ds: Dataset) -> Table:
             "otherwise undecided. Denominator: patients with a decided value on days 0 to d.",
             f"Back from day: the first day after the first depleted day with CD19+ B cells at "
             f"{d.bcell_depletion_below:g} cells/µL or more (B-cell reconstitution); a value below an assay limit "
-            f"above {d.bcell_depletion_below:g} cannot tell and does not count. – = never depleted, or not back "
-            "by the last sample. Summary: patients back among those depleted, and the range of days.",
+            f"above {d.bcell_depletion_below:g} cannot tell and does not count. – = no sample, never depleted, or "
+            "not back by the last sample. Summary: patients back among those depleted, and the range of days.",
             "Summary row: median (range) for counts and days; n/N (%; exact 95% CI) for depletion.",
             *notes,
         ],
