@@ -78,6 +78,37 @@ def test_depletion_day_uses_threshold_and_censoring(make_dataset):
     assert dep.loc["A", "baseline_cells_per_uL"] == 120
 
 
+def test_reconstitution_is_the_first_decided_day_back_at_or_above_the_threshold(make_dataset):
+    b = "cd19_b"
+    m = [
+        ("A", -5, b, 120),
+        ("A", 1, b, "<1"),
+        ("A", 60, b, "<10"),  # '<10' might be 9: not counted as back
+        ("A", 90, b, 5),  # exactly the threshold: back (no longer below)
+        ("A", 120, b, 30),
+        ("B", -5, b, 80),
+        ("B", 4, b, 2),
+        ("B", 90, b, "<1"),  # never back
+        ("C", -5, b, 60),
+        ("C", 1, b, 40),  # never depleted: a high value is not a return
+        ("D", -5, b, 50),  # no sample after infusion
+        ("E", 1, b, 7),  # back above before depletion does not count ...
+        ("E", 4, b, 3),
+        ("E", 28, b, 6.5),  # ... only after it
+    ]
+    ds = dataset.load(make_dataset([{"patient_id": p} for p in "ABCDE"], m))
+    dep = kinetics.bcell_depletion(ds)
+    assert [None if pd.isna(v) else int(v) for v in dep["reconstitution_day"]] == [90, None, None, None, 28]
+    reasons = dep["reason_reconstitution"].to_dict()
+    assert reasons == {
+        "A": "",
+        "B": "not back by the last sample (day 90)",
+        "C": "no depleted sample",
+        "D": "no sample from day 0 on",
+        "E": "",
+    }
+
+
 def test_depletion_threshold_can_be_overridden(make_dataset):
     m = [("A", -5, "cd19_b", 120), ("A", 1, "cd19_b", 8)]
     ds = dataset.load(make_dataset([{"patient_id": "A"}], m, definitions="{bcell_depletion_below: 10}"))
@@ -221,3 +252,16 @@ def test_blank_optional_cells_are_reported_as_missing_not_dropped(make_dataset):
     assert t1.loc["Follow-up, months", summary].endswith("[n=2; missing 1]")
     html = registry.make("table1", ds).to_html()
     assert "missing 1" in html
+
+
+def test_the_b_cell_table_shows_the_day_back_and_its_csv_holds_it(make_dataset):
+    from sle_cart.present import registry
+
+    b = "cd19_b"
+    m = [("A", -5, b, 100), ("A", 1, b, "<1"), ("A", 90, b, 12), ("B", -5, b, 80), ("B", 4, b, 3)]
+    table = registry.make("bcells", dataset.load(make_dataset([{"patient_id": "A"}, {"patient_id": "B"}], m)))
+    col = "Back to ≥5 cells/µL from day"
+    assert table.frame.loc["A", col] == "90" and table.frame.loc["B", col] == "–"
+    assert table.frame[col].iloc[-1] == "1 of 2 depleted (day 90)"
+    assert table.csv_data.loc["B", "reason_reconstitution"] == "not back by the last sample (day 4)"
+    assert any("B-cell reconstitution" in note for note in table.footnotes)

@@ -204,3 +204,36 @@ def test_browser_check_fails_without_the_offline_vega_bundle(served_site, tmp_pa
             )
     finally:
         server.shutdown()
+
+
+#: Each chart's own background and its output panel's background, once the charts are drawn.
+CHART_BACKDROP = """() => [...document.querySelectorAll('.sle-figure')].map(f => [
+  getComputedStyle(f.querySelector('.marks')).backgroundColor,
+  getComputedStyle(f.closest('.text_html') || f).backgroundColor,
+])"""
+CLEAR = ("rgba(0, 0, 0, 0)", "transparent")
+
+
+def test_charts_follow_the_readers_dark_theme(served_site):
+    """Light: charts on white. Dark (switched after the page drew): redrawn on a transparent background."""
+    from playwright.sync_api import sync_playwright
+
+    url, _ = served_site
+    drawn = "() => [...document.querySelectorAll('.sle-figure')].every(f => f.querySelector('.marks'))"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(urljoin(url, "chapters/04-fig1b-b-cell-depletion.html"), wait_until="load")
+        page.wait_for_function(drawn)
+        light = page.evaluate(CHART_BACKDROP)
+        page.emulate_media(color_scheme="dark")
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.sle-figure .marks')].every("
+            "m => ['rgba(0, 0, 0, 0)', 'transparent'].includes(getComputedStyle(m).backgroundColor))",
+            timeout=10000,
+        )
+        dark = page.evaluate(CHART_BACKDROP)
+        browser.close()
+    assert light and all(chart == "rgb(255, 255, 255)" for chart, _ in light)
+    assert dark and all(chart in CLEAR and panel in CLEAR for chart, panel in dark)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -334,3 +335,83 @@ def test_negative_numbers_in_figure_text_use_the_minus_sign(bundled, late_ds):
     joined = "\n".join(texts)
     assert "days −5 to 210" in joined
     assert not re.search(r"(?<![\w−])-\d", joined)
+
+
+# ------------------------------------------------------------------ 9. figures a reader can use
+def test_patients_differ_by_dash_as_well_as_colour_in_every_figure(bundled):
+    for name in ("fig1a", "fig1b", "fig2a", "fig2b", "fig2c", "fig2d"):
+        spec = make(name, bundled).chart.to_dict()
+        lines = [
+            u for u in layers_of(spec, "line") if u["encoding"].get("color", {}).get("field") == "patient_id"
+        ]
+        assert lines, name
+        for u in lines:
+            dash = u["encoding"]["strokeDash"]
+            assert dash["field"] == "patient_id" and dash["scale"]["domain"] == [
+                "P1",
+                "P2",
+                "P3",
+                "P4",
+                "P5",
+                "P6",
+            ]
+            ranges = dash["scale"]["range"]
+            assert ranges[0] != ranges[5] and ranges[1] != ranges[4], name  # the two blues, the two oranges
+
+
+def test_fig1a_draws_the_assay_limit_and_day_0_sits_inside_the_axis(bundled):
+    spec = make("fig1a", bundled).chart.to_dict()
+    assert (0.5, "assay limit, 0.5 cells/µL") in rules(spec)
+    (line,) = layers_of(spec, "line")
+    assert line["encoding"]["x"]["scale"]["domain"][0] < 0  # a marker on day 0 is drawn right of the axis
+    assert "assay limit, 0.5 cells/µL" in spec["description"]
+
+
+def test_fig1b_shows_the_depletion_days_beside_the_whole_course(bundled):
+    spec = make("fig1b", bundled).chart.to_dict()
+    early, whole = spec["hconcat"]
+    (early_line,) = layers_of(early, "line")
+    assert early_line["encoding"]["x"]["scale"]["domain"] == [-7, 28]
+    assert all(-7 <= r["day"] <= 28 for u in units(early) for r in rows(spec, u) if "day" in r)
+    assert max(r["day"] for u in layers_of(whole, "line") for r in rows(spec, u)) == 210
+    (back,) = layers_of(whole, "point", shape="triangle-up")
+    assert {(r["patient_id"], r["day"]) for r in rows(spec, back)} == {
+        ("P1", 120),
+        ("P2", 150),
+        ("P3", 150),
+        ("P4", 150),
+        ("P6", 150),
+    }  # P5 is not back by its last sample (day 120, 4.1 cells/µL)
+
+
+def test_reference_lines_are_named_in_the_legend_not_on_the_plot(bundled):
+    for name, label in (
+        ("fig1b", "depletion threshold, 5 cells/µL"),
+        ("fig2c", "upper limit of normal (8 IU/mL)"),
+        ("fig2b", "complete response < 0.5 g/24h"),
+    ):
+        spec = make(name, bundled).chart.to_dict()
+        ruled = [u for u in layers_of(spec, "rule") if rows(spec, u)[0].get("label") == label]
+        assert ruled, name
+        for u in ruled:
+            legend = u["encoding"]["opacity"]["legend"]
+            assert legend["symbolType"] == "stroke" and legend["symbolDash"] == mark(u)["strokeDash"]
+        labels = [u for u in layers_of(spec, "text") if u["encoding"].get("text", {}).get("field") == "label"]
+        assert not labels, name  # no label drawn over the lines
+
+
+def test_fig2a_labels_are_horizontal_and_the_median_is_in_the_legend(bundled):
+    spec = make("fig2a", bundled).chart.to_dict()
+    assert {u["encoding"]["x"]["axis"]["labelAngle"] for u in units(spec)} == {0}
+    (median,) = [u for u in layers_of(spec, "line") if "opacity" in u["encoding"]]
+    assert rows(spec, median)[0]["line"] == "median of the patients"
+    assert median["encoding"]["opacity"]["legend"]["symbolStrokeWidth"] == mark(median)["strokeWidth"]
+
+
+def test_fig2b_marks_each_renal_response_on_the_value_it_is_judged_on(bundled):
+    spec = make("fig2b", bundled).chart.to_dict()
+    assert '"resolve": {"scale": {"shape": "independent"}}' in json.dumps(spec)  # a legend of its own
+    (marked,) = [u for u in units(spec) if u["encoding"].get("shape", {}).get("field") == "renal_response"]
+    drawn = rows(spec, marked)
+    assert len({r["patient_id"] for r in drawn}) == len(drawn) > 0
+    assert {r["renal_response"] for r in drawn} <= {"complete", "partial", "none", "not evaluable"}

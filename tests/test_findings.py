@@ -103,6 +103,9 @@ def _values(found, ds) -> set[Fraction]:
         if s.level is not None:
             out.add(Fraction(s.level) * 100)
     out |= {Fraction(x) for lv in found.analyses.dose_levels for x in (lv.n, lv.cells) if x is not None}
+    dep = found.analyses.depletion  # B-cell reconstitution: the days back, how many depleted and back
+    out |= {Fraction(int(x)) for x in dep["reconstitution_day"].dropna()}
+    out |= {Fraction(int(dep[c].notna().sum())) for c in ("first_depleted_day", "reconstitution_day")}
     for counts in (found.analyses.renal_counts, found.analyses.safety):
         out |= {Fraction(x) for x in counts.values() if isinstance(x, int)}
     out |= {Fraction(n) for n in found.counts().values()} | {Fraction(found.n_holding)}

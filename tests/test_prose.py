@@ -69,3 +69,20 @@ def test_sections_render_escaped_html_with_links(make_dataset):
     html = summary_section("expansion", ds)._repr_html_()
     assert '<a href="03-fig1a-car-t-kinetics.html">Figure 1a</a>' in html
     assert "<b>" not in html
+
+
+def test_the_summary_says_who_had_b_cells_back_and_from_which_day(make_dataset):
+    text = _all_text(load(BUNDLED))
+    assert re.search(
+        r"B cells came back to 5 cells/µL or more in 5 of the 6 depleted patients \(P1 from day 120, P2 from day 150",
+        text,
+    )
+    b = "cd19_b"
+    never_back = [("A", -5, b, 100), ("A", 1, b, "<1"), ("A", 90, b, 2), ("B", -5, b, 80), ("B", 4, b, 3)]
+    assert "No depleted patient was back to 5 cells/µL or more by the last sample" in _all_text(
+        load(make_dataset([{"patient_id": "A"}, {"patient_id": "B"}], never_back))
+    )
+    every = [("A", -5, b, 100), ("A", 1, b, "<1"), ("A", 90, b, 12)]
+    assert "in every depleted patient (A from day 90; Table 3)" in _all_text(
+        load(make_dataset([{"patient_id": "A"}], every))
+    )

@@ -68,7 +68,8 @@ def _auc(w: pd.DataFrame) -> pd.Series:
 
 
 def bcell_depletion(ds, days: tuple[int, ...] | None = None) -> pd.DataFrame:
-    """Per patient: baseline CD19+ B cells/µL, first depleted day, depleted by each day of interest.
+    """Per patient: baseline CD19+ B cells/µL, first depleted day, depleted by each day of interest,
+    reconstitution day.
 
     Depleted by day d: some cd19_b value on days 0..d decided below the threshold
     (default 5 cells/µL; a censored ``<L`` is below when L <= threshold).
@@ -76,6 +77,10 @@ def bcell_depletion(ds, days: tuple[int, ...] | None = None) -> pd.DataFrame:
     (or only undecided ones) in that window is NA (not evaluable), never "not
     depleted".  ``reason_day<d>`` says why a patient is not evaluable.  ``days``
     defaults to the definitions' ``bcell_depletion_days``.
+
+    Reconstitution day: the first day after the first depleted day with a value
+    decided at or above the threshold; NA for a patient never depleted or not
+    back by the last sample (``reason_reconstitution`` says which).
     """
     d = ds.definitions
     s = ds.series("cd19_b")
@@ -85,6 +90,7 @@ def bcell_depletion(ds, days: tuple[int, ...] | None = None) -> pd.DataFrame:
     post["below"] = decide_below(post["value_exact"], post["censored"], d.bcell_depletion_below)
     first = post[post["below"].fillna(False).astype(bool)].groupby("patient_id")["day"].min()
     out["first_depleted_day"] = first.reindex(out.index).astype("Int64")
+    out["reconstitution_day"], out["reason_reconstitution"] = _reconstitution(post, out["first_depleted_day"])
     for day in days or d.bcell_depletion_days:
         window = post[post["day"] <= day]
         decided = window[window["below"].notna()]
@@ -103,3 +109,28 @@ def bcell_depletion(ds, days: tuple[int, ...] | None = None) -> pd.DataFrame:
             for ev, sm in zip(evaluable, sampled)
         ]
     return out
+
+
+def _reconstitution(post: pd.DataFrame, first_depleted: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Per patient: the first day after depletion with B cells back at or above the threshold, and why not.
+
+    ``post``: the post-infusion rows with ``below`` decided (NA where a censored
+    value cannot tell).  An undecided ``<L`` (L above the threshold) is never
+    counted as back: the count may still have been below.
+    """
+    start = post["patient_id"].map(first_depleted).astype("Float64")
+    after = post[(post["day"] > start).fillna(False).astype(bool)]
+    back = after[(~after["below"]).fillna(False).astype(bool)].groupby("patient_id")["day"].min()
+    day = back.reindex(first_depleted.index).astype("Int64")
+    last = post.groupby("patient_id")["day"].max()
+    reasons = [
+        ""
+        if not pd.isna(b)
+        else (
+            "no sample from day 0 on"
+            if pid not in last.index
+            else ("no depleted sample" if pd.isna(f) else f"not back by the last sample (day {last[pid]})")
+        )
+        for pid, b, f in zip(first_depleted.index, day, first_depleted)
+    ]
+    return day, reasons

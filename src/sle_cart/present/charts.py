@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 #: Okabe & Ito (2008) colour-blind-safe palette, black left for medians.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
 WIDTH, HEIGHT = 520, 300
+#: The colour of ink marks (reference lines, medians): the site's chart loader swaps this exact value for a
+#: light one when the reader's theme is dark (static/vega-setup.js); fixed black marks use "#000000".
+INK = "black"
 #: Where a chapter page finds the downloads (``out_dir/downloads`` at the site root).
 DOWNLOAD_PREFIX = "../downloads/"
 #: What every figure offers for download: (file extension, link text); see ``publish``.

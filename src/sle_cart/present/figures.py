@@ -22,6 +22,7 @@ from sle_cart.analysis.findings import analyses_of
 
 from .charts import (
     HEIGHT,
+    INK,
     PATIENT_TIP,
     WIDTH,
     Figure,
@@ -34,11 +35,14 @@ from .charts import (
 )
 from .charts import trajectory_text as about
 from .layers import (
+    assay_limits,
     cohort_note,
     is_large,
     labelled_rule,
+    legend_key,
     markers,
     patient_colour,
+    patient_dash,
     points,
     titled,
     trajectories,
@@ -49,6 +53,16 @@ if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
 
 VISIT_TIP = alt.Tooltip("visit:N", title="Visit")
+#: Figure 1b's first panel: the days around infusion, where B cells are depleted.
+EARLY_DAYS = (-7, 28)
+BCELL_AXIS = "CD19+ B cells (cells/µL, log scale)"
+#: The marker of each renal response on the value it is judged on (Figure 2b).
+RESPONSE_SHAPES = {
+    "complete": "square",
+    "partial": "diamond",
+    "none": "cross",
+    "not evaluable": "triangle-up",
+}
 CENSORED_TEXT = (
     "downward triangles are values below the assay limit, drawn at the limit and not joined into the lines."
 )
@@ -67,13 +81,19 @@ def fig1a_car_t_expansion(ds: Dataset) -> Figure:
     kin = analyses_of(ds).kinetics.copy()
     peaks = kin[kin["expander"].fillna(False).astype(bool)].reset_index()
     non_expanders = int((~kin["expander"].fillna(True).astype(bool)).sum())
+    # the days' axis starts a little before day 0, so a marker on day 0 sits inside it
+    days = alt.Scale(domain=[-round(0.03 * window, 1), window], nice=False)
     chart = trajectories(
         ds,
         data,
         "CAR+ T cells (cells/µL, log scale)",
         alt.Scale(type="log"),
         value_title="CAR+ T cells (cells/µL)",
+        x_scale=days,
     )
+    limits = assay_limits(data)
+    for limit in limits:
+        chart = labelled_rule(limit, f"assay limit, {num(limit)} cells/µL") + chart  # under the markers on it
     if not is_large(ds):
         tip = [
             alt.Tooltip("cmax_cells_per_uL:Q", title="Peak (cells/µL)"),
@@ -82,6 +102,9 @@ def fig1a_car_t_expansion(ds: Dataset) -> Figure:
         chart = chart + markers(ds, peaks, "tmax_day", "cmax_cells_per_uL", "diamond", tip)
     caption += f" Diamonds mark each patient's peak; {CENSORED_TEXT}"
     desc = about(ds, data, "circulating CAR+ T cells", "cells/µL", "log scale")
+    if limits:
+        caption += " The dashed line is the assay's lower limit of quantification."
+        desc += f"; dashed line at the assay limit, {' and '.join(num(x) for x in limits)} cells/µL"
     if len(peaks):
         desc += (
             f"; peaks from {span(peaks['cmax_cells_per_uL'], 'cells/µL')} on days {span(peaks['tmax_day'])}"
@@ -96,34 +119,61 @@ def fig1a_car_t_expansion(ds: Dataset) -> Figure:
 
 
 def fig1b_b_cells(ds: Dataset) -> Figure:
-    """Fig. 1b: CD19+ B cells/µL per patient, depletion threshold and first depleted day."""
-    threshold = ds.definitions.bcell_depletion_below
+    """Fig. 1b: CD19+ B cells/µL per patient, days −7 to 28 (where depletion happens) beside the whole
+    follow-up; depletion threshold, first depleted day and first day back at or above it."""
+    t = num(ds.definitions.bcell_depletion_below)
     data = points(ds, "cd19_b")
+    lo, hi = (num(d) for d in EARLY_DAYS)
     caption = (
-        f"Circulating CD19+ B cells per patient (log scale). The dashed line is the depletion threshold "
-        f"({num(threshold)} cells/µL); squares mark each patient's first depleted day; {CENSORED_TEXT}"
+        f"Circulating CD19+ B cells per patient (log scale): days {lo} to {hi}, where depletion happens "
+        f"(left), and the whole follow-up (right). The dashed line is the depletion threshold ({t} cells/µL); "
+        f"squares mark each patient's first depleted day, open triangles the first day back at {t} cells/µL "
+        f"or more (reconstitution); {CENSORED_TEXT}"
     )
     if data.empty:
         return Figure(None, data, caption=caption, absent="This dataset has no CD19+ B cell counts")
-    chart = trajectories(
-        ds,
-        data,
-        "CD19+ B cells (cells/µL, log scale)",
-        alt.Scale(type="log"),
-        value_title="B cells (cells/µL)",
-    )
-    chart = chart + labelled_rule(threshold, f"depletion < {num(threshold)} cells/µL")
-    dep = analyses_of(ds).depletion.copy().dropna(subset=["first_depleted_day"]).reset_index()
-    if not is_large(ds):
-        dep = dep.merge(data, left_on=["patient_id", "first_depleted_day"], right_on=["patient_id", "day"])
-        tip = [alt.Tooltip("first_depleted_day:Q", title="First depleted day")]
-        chart = chart + markers(ds, dep, "day", "value", "square", tip)
+    dep = analyses_of(ds).depletion.copy().reset_index()
+    early = data[data["day"].between(*EARLY_DAYS)].reset_index(drop=True)
+    whole = alt.Scale(domain=[min(EARLY_DAYS[0], int(data["day"].min())), int(data["day"].max())], nice=False)
+    panels = alt.hconcat(
+        _bcell_panel(
+            ds, early, dep, f"Days {lo} to {hi}", alt.Scale(domain=list(EARLY_DAYS), nice=False)
+        ).properties(width=WIDTH * 2 // 5),
+        _bcell_panel(ds, data, dep, "Whole follow-up", whole, y_title=None).properties(width=WIDTH * 3 // 5),
+    ).resolve_scale(y="shared")
+    first, back = dep["first_depleted_day"].dropna(), dep["reconstitution_day"].dropna()
     desc = about(ds, data, "circulating CD19+ B cells", "cells/µL", "log scale")
-    desc += f"; dashed line at the depletion threshold, {num(threshold)} cells/µL"
-    if len(dep):
-        desc += f"; {count(len(dep), 'patient')} depleted, first on day(s) {span(dep['first_depleted_day'])}"
-    chart = described(titled(chart, "B-cell depletion"), desc + ".")
+    desc += f", days {lo} to {hi} beside the whole follow-up; dashed line at the depletion threshold, {t} cells/µL"
+    if len(first):
+        desc += f"; {count(len(first), 'patient')} depleted, first on day(s) {span(first)}"
+        desc += f"; {len(back)} of them back at {t} cells/µL or more" + (
+            f" from day(s) {span(back)}" if len(back) else ""
+        )
+    title = alt.TitleParams("B-cell depletion", anchor="middle")
+    chart = described(panels.properties(title=title).configure_view(stroke=None), desc + ".")
     return Figure(chart, data, caption=caption, note=cohort_note(ds))
+
+
+def _bcell_panel(ds, data, dep, title: str, days: alt.Scale, y_title: str | None = BCELL_AXIS):
+    """One panel of Figure 1b over the days of ``data``: lines, threshold, first depleted and first back."""
+    threshold = ds.definitions.bcell_depletion_below
+    chart = trajectories(
+        ds, data, y_title, alt.Scale(type="log"), x_scale=days, value_title="B cells (cells/µL)"
+    )
+    chart = labelled_rule(threshold, f"depletion threshold, {num(threshold)} cells/µL") + chart
+    if not is_large(ds):
+        for col, shape, what in (
+            ("first_depleted_day", "square", "First depleted day"),
+            ("reconstitution_day", "triangle-up", "First day back"),
+        ):
+            at = (
+                dep.dropna(subset=[col])
+                .astype({col: int})
+                .merge(data, left_on=["patient_id", col], right_on=["patient_id", "day"])
+            )
+            if len(at):  # an empty layer would leave the shared log axis an empty extent
+                chart = chart + markers(ds, at, "day", "value", shape, [alt.Tooltip(f"{col}:Q", title=what)])
+    return chart.properties(height=HEIGHT, title=title)
 
 
 def _visit_medians(v: pd.DataFrame, visits: dict[str, str]) -> tuple[pd.DataFrame, str]:
@@ -155,20 +205,22 @@ def fig2a_sledai(ds: Dataset) -> Figure:
             "" if ds.series("sledai_2k").empty else " at baseline, month 1 or month 3"
         )
         return Figure(None, long, absent=f"This dataset has no {what}")
-    x = alt.X("visit:O", sort=list(visits.values()), title="Visit")
+    x = alt.X("visit:O", sort=list(visits.values()), title="Visit", axis=alt.Axis(labelAngle=0))
     y = alt.Y("sledai_2k:Q", title="SLEDAI-2K (points)")
     med, medians = _visit_medians(v, visits)
-    chart = (
-        alt.Chart(med)
-        .mark_line(color="black", strokeWidth=3, point=alt.OverlayMarkDef(color="black", size=70))
-        .encode(x=x, y=y, tooltip=[VISIT_TIP, alt.Tooltip("sledai_2k:Q", title="Median SLEDAI-2K (points)")])
-    )
+    med["line"] = "median of the patients"
+    tip = [VISIT_TIP, alt.Tooltip("sledai_2k:Q", title="Median SLEDAI-2K (points)")]
+    base = alt.Chart(med).encode(x=x, y=y, tooltip=tip)
+    # the points apart from the line: on one mark, Vega-Lite would draw the legend's line transparent
+    chart = base.mark_line(color=INK, strokeWidth=3).encode(opacity=legend_key("line", [1, 0], 3))
+    chart = chart + base.mark_point(color=INK, filled=True, size=70, opacity=1)
     if not is_large(ds):
         tip = [PATIENT_TIP, VISIT_TIP, alt.Tooltip("sledai_2k:Q", title="SLEDAI-2K (points)")]
         base = alt.Chart(long).encode(x=x, y=y, color=patient_colour(ds), detail="patient_id:N", tooltip=tip)
-        chart = base.mark_line(opacity=0.8) + base.mark_point(filled=True, size=40) + chart
+        lines = base.mark_line(opacity=0.8).encode(strokeDash=patient_dash(ds))
+        chart = lines + base.mark_point(filled=True, size=40) + chart
     desc = (
-        "Line chart of SLEDAI-2K (points) per patient at baseline, month 1 and month 3, median in black; "
+        "Line chart of SLEDAI-2K (points) per patient at baseline, month 1 and month 3, median as a thick line; "
         f"{long['patient_id'].nunique()} of {count(len(ds.patients), 'patient')}; {medians}."
     )
     return Figure(described(titled(chart, "Disease activity (SLEDAI-2K)"), desc), long, note=cohort_note(ds))
@@ -190,10 +242,11 @@ def fig2b_proteinuria(ds: Dataset) -> Figure:
         alt.Scale(zero=True),
         extra_tooltip=[alt.Tooltip("renal_response:N", title="Renal response")],
         value_title="Urine protein (g/24h)",
-        dash=("renal_response", "Renal response", present),
     )
+    if not is_large(ds):
+        chart = (chart + _response_markers(ds, data, present)).resolve_scale(shape="independent")
     cr = ds.definitions.renal_complete_below_g24h
-    chart = chart + labelled_rule(cr, f"complete response < {num(cr)} g/24h")
+    chart = labelled_rule(cr, f"complete response < {num(cr)} g/24h") + chart
     c = analyses_of(ds).renal_counts
     desc = about(ds, data, "24-hour urine protein", "g/24h", "linear scale") + (
         f"; dashed line at the complete-response threshold, {num(cr)} g/24h; renal response {c['complete']} "
@@ -202,6 +255,21 @@ def fig2b_proteinuria(ds: Dataset) -> Figure:
     chart = with_normal_band(chart, ds, "urine_protein_24h", data)
     desc += normal_range_text(ds, "urine_protein_24h", "g/24h")
     return Figure(described(titled(chart, "Proteinuria"), desc), data, note=cohort_note(ds))
+
+
+def _response_markers(ds: Dataset, data: pd.DataFrame, kinds: list[str]):
+    """An open marker on the value each patient's renal response is judged on (the last), shaped by it."""
+    last = analyses_of(ds).renal.copy()["last_day"].dropna().astype(int).rename("day").reset_index()
+    at = data.merge(last, on=["patient_id", "day"])
+    kinds = [k for k in kinds if k in set(at["renal_response"])]
+    shapes = alt.Scale(domain=kinds, range=[RESPONSE_SHAPES[k] for k in kinds])
+    shape = alt.Shape("renal_response:N", title="Renal response (last value)", sort=kinds, scale=shapes)
+    tip = ["patient_id:N", "day:Q", alt.Tooltip("renal_response:N", title="renal response")]
+    return (
+        alt.Chart(at[["patient_id", "day", "value", "renal_response"]])
+        .mark_point(size=170, filled=False, strokeWidth=2)
+        .encode(x="day:Q", y="value:Q", color=patient_colour(ds), shape=shape, tooltip=tip)
+    )
 
 
 def fig2c_anti_dsdna(ds: Dataset) -> Figure:
@@ -225,7 +293,7 @@ def fig2c_anti_dsdna(ds: Dataset) -> Figure:
     )
     desc = about(ds, data, "anti-dsDNA antibodies", "IU/mL", "symmetric log scale")
     if uln is not None:
-        chart = chart + labelled_rule(uln, f"upper limit of normal ({num(uln)} IU/mL)")
+        chart = labelled_rule(uln, f"upper limit of normal ({num(uln)} IU/mL)") + chart
         n_conv, n_eval = int(conv.fillna(False).astype(bool).sum()), int(conv.notna().sum())
         desc += f"; dashed line at the upper limit of normal, {num(uln)} IU/mL; "
         desc += f"{n_conv} of {n_eval} evaluable (positive at baseline) converted negative"

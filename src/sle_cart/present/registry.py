@@ -102,7 +102,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
         "05-fig2a-sledai",
         title="Figure 2a",
         caption="SLEDAI-2K per patient at baseline, month 1 and month 3 (coloured lines) and the median "
-        "(black).",
+        "(thick line).",
     ),
     table("sledai", tables.sledai_table, "05-fig2a-sledai", title="Table 4. SLEDAI-2K over time"),
     figure(
@@ -110,9 +110,9 @@ ARTEFACTS: tuple[Artefact, ...] = (
         figures.fig2b_proteinuria,
         "06-fig2b-d-renal-serology",
         title="Figure 2b",
-        caption="24-hour urine protein per patient; the line style gives each patient's renal response "
-        "(complete, partial, none). The grey band is the normal range; the dashed line is the complete-response "
-        "threshold.",
+        caption="24-hour urine protein per patient; the large open marker on each patient's last value gives "
+        "the renal response judged on it (complete, partial, none). The grey band is the normal range; the "
+        "dashed line is the complete-response threshold.",
     ),
     table(
         "renal",

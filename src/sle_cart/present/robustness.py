@@ -76,7 +76,8 @@ def robustness_heatmap(ds: Dataset) -> Figure:
     ]
     colour = alt.Color("status:N", title="Claim", scale=alt.Scale(domain=list(STATUSES), range=list(COLOURS)))
     cells = alt.Chart(grid).mark_rect(stroke="white").encode(x=x, y=y, color=colour, tooltip=tooltip)
-    text = alt.Chart(grid).mark_text(fontSize=11, color="black").encode(x=x, y=y, text="mark:N")
+    # black on the coloured cells in either theme (not charts.INK, which turns light in dark mode)
+    text = alt.Chart(grid).mark_text(fontSize=11, color="#000000").encode(x=x, y=y, text="mark:N")
     described = (
         f"Heat map of the {len(claim_order)} claims that some alternative could affect or that do not hold "
         f"(rows) under the definitions in force and {len(alternatives) - 1} alternatives (columns); a tick "

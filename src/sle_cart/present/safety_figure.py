@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -9,8 +10,8 @@ import pandas as pd
 
 from sle_cart.analysis.findings import analyses_of
 
-from .charts import WIDTH, Figure, count, described, num, span
-from .layers import is_large, swimmer, window_label
+from .charts import INK, PALETTE, PATIENT_TIP, WIDTH, Figure, count, described, num, span
+from .layers import is_large, labelled_rule, patient_ids
 
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
@@ -106,3 +107,83 @@ def _episodes(ds: Dataset) -> pd.DataFrame:
         resolution=ae["resolution_day"].astype("string").fillna("ongoing"),
         window=[window_label(w, i) for i in ae["in_window"]],
     )
+
+
+def swimmer(ds: Dataset, ae: pd.DataFrame, window: int) -> tuple[alt.LayerChart, float]:
+    """One lane per patient, one bar per episode (``start``..``end``), the window's end as a rule.
+
+    ``ae``: the episodes with ``start``, ``end``, ``label``, ``window`` (counted or
+    not), ``ongoing`` and ``resolution``.  Episodes after the window are drawn
+    lighter with a dashed outline; an ongoing one ends in an arrow head.
+    Returns the chart and the x axis' end (the latest bar end plus a margin).
+    """
+    ids = patient_ids(ds)
+    y = alt.Y("patient_id:N", sort=ids, title="Patient", scale=alt.Scale(domain=ids))
+    x_max = max(window + 0.5, float(ae["end"].max()) if len(ae) else 0.0)
+    x_max = 5 * math.ceil((x_max + max(2.0, 0.05 * x_max)) / 5)
+    x = alt.X("start:Q", title="Days since CAR T infusion", scale=alt.Scale(domain=[0, x_max], nice=False))
+    events = alt.Scale(domain=["CRS", "ICANS"], range=[PALETTE[1], PALETTE[3]])
+    legend = alt.Legend(symbolType="square", symbolFillColor="#777777", symbolStrokeColor="#333333")
+    onset = {"title": "Onset", "legend": legend if not ae["in_window"].all() else None}
+    kinds = [window_label(window, True), window_label(window, False)]
+    tips = {
+        "event:N": "Event",
+        "grade:Q": "Grade",
+        "onset_day:Q": "Onset day",
+        "resolution:N": "Resolution day",
+    }
+    tooltip = [PATIENT_TIP, *(alt.Tooltip(f, title=t) for f, t in (tips | {"window:N": "Onset"}).items())]
+    lane = alt.Chart(pd.DataFrame({"patient_id": ids})).mark_rule(color="#dddddd").encode(y=y)
+    bars = (
+        alt.Chart(ae)
+        .mark_bar(height=14, strokeWidth=1.5)
+        .encode(
+            x=x,
+            x2="end:Q",
+            y=y,
+            color=alt.Color("event:N", title="Event", scale=events),
+            stroke=alt.Stroke("event:N", title="Event", scale=events),
+            fillOpacity=alt.FillOpacity("window:N", scale=alt.Scale(domain=kinds, range=[1, 0.3]), **onset),
+            strokeDash=alt.StrokeDash(
+                "window:N", scale=alt.Scale(domain=kinds, range=[[1, 0], [4, 2]]), **onset
+            ),
+            tooltip=tooltip,
+        )
+    )
+    layers = lane + bars + labelled_rule(window + 0.5, f"day {window} window", channel="x")
+    ongoing = ae[ae["ongoing"]].assign(status="ongoing (no resolution day)")
+    if len(ongoing):
+        arrow = alt.Shape("status:N", title="Resolution", scale=alt.Scale(range=["triangle-right"]))
+        layers += (
+            alt.Chart(ongoing)
+            .mark_point(filled=True, size=120, opacity=1, xOffset=4, stroke=INK, strokeWidth=0.7)
+            .encode(x="end:Q", y=y, color=alt.Color("event:N", scale=events), shape=arrow, tooltip=tooltip)
+        )
+    title = f"CRS and ICANS (counted: onset on days 0–{window})"
+    chart = (layers + _bar_labels(ae, y, x_max)).properties(
+        width=WIDTH, height=max(120, 26 * len(ids)), title=title
+    )
+    return chart.configure_view(stroke=None), x_max
+
+
+def _bar_labels(ae: pd.DataFrame, y: alt.Y, x_max: float):
+    """Each bar's label: right of its end, else left of its start, else inside it (bars near the axis end)."""
+    right = ae["end"] <= 0.7 * x_max
+    left = ~right & (ae["start"] >= 0.3 * x_max)
+    placements = (
+        (right, "end", "left", 10),
+        (left, "start", "right", -4),
+        (~right & ~left, "start", "left", 4),
+    )
+    layers = [
+        alt.Chart(ae[mask])
+        .mark_text(align=align, dx=dx, fontSize=11)
+        .encode(x=f"{at}:Q", y=y, text="label:N")
+        for mask, at, align, dx in placements
+    ]
+    return alt.layer(*layers)
+
+
+def window_label(w: int, in_window: bool) -> str:
+    """How the swimmer chart's legend names episodes counted (onset in the window) or not."""
+    return f"onset on days 0–{w} (counted)" if in_window else f"after day {w} (not counted)"

@@ -172,7 +172,8 @@ def kinetics_table(ds: Dataset) -> Table:
 
 
 def bcell_table(ds: Dataset) -> Table:
-    """B-cell depletion per patient: baseline count, first depleted day, depleted by the days of interest."""
+    """B-cell depletion per patient: baseline count, first depleted day, depleted by the days of interest,
+    first day back at or above the threshold."""
     b = analyses_of(ds).depletion.copy()
     d = ds.definitions
     shown = pd.DataFrame(index=b.index)
@@ -190,6 +191,9 @@ def bcell_table(ds: Dataset) -> Table:
         summary[label] = count_ci(int(known.astype(bool).sum()) if len(known) else None, len(known))
         note = not_evaluable_note(col, b[f"reason_day{day}"], f"depletion by day {day}")
         notes += [note] if note else []
+    back = f"Back to ≥{d.bcell_depletion_below:g} cells/µL from day"
+    shown[back] = [value_cell(v, 0) for v in b["reconstitution_day"]]
+    summary[back] = _back_summary(b)
     shown.loc[f"Summary, N = {len(b)}"] = summary
     shown.index.name = "Patient"
     return Table(
@@ -198,11 +202,26 @@ def bcell_table(ds: Dataset) -> Table:
             f"Depleted by day d: CD19+ B cells below {d.bcell_depletion_below:g} cells/µL on some day from 0 to d; a "
             f"value below the assay limit counts when that limit is at most {d.bcell_depletion_below:g}, and is "
             "otherwise undecided. Denominator: patients with a decided value on days 0 to d.",
+            f"Back from day: the first day after the first depleted day with CD19+ B cells at "
+            f"{d.bcell_depletion_below:g} cells/µL or more (B-cell reconstitution); a value below an assay limit "
+            f"above {d.bcell_depletion_below:g} cannot tell and does not count. – = no sample, never depleted, or "
+            "not back by the last sample. Summary: patients back among those depleted, and the range of days.",
             "Summary row: median (range) for counts and days; n/N (%; exact 95% CI) for depletion.",
             *notes,
         ],
         data=b,
     ).for_cohort(ds)
+
+
+def _back_summary(b: pd.DataFrame) -> str:
+    """'3 of 6 depleted (days 120–150)': how many depleted patients were back, and when."""
+    days = b["reconstitution_day"].dropna()
+    depleted = int(b["first_depleted_day"].notna().sum())
+    text = f"{len(days)} of {depleted} depleted"
+    if len(days):
+        lo, hi = int(days.min()), int(days.max())
+        text += f" (day {lo})" if lo == hi else f" (days {lo}–{hi})"
+    return text
 
 
 def _change_footnote(ds, month: int) -> str:
