@@ -6,9 +6,15 @@ or a named constant.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from sle_cart.analysis.findings import analyses_of
 from sle_cart.analysis.outcomes import CLAIM_DEPLETION_DAYS
 
 from .formatting import times_ten
+
+if TYPE_CHECKING:
+    from sle_cart.inputs.dataset import Dataset
 
 #: The data contract records CRS and ICANS episodes only (adverse_events.event), so the other harms
 #: expected after CD19 CAR T cells and lymphodepletion are outside what any dataset can hold.
@@ -45,4 +51,31 @@ def conditioning_limitation(the_trial: bool) -> str:
         f"B cells among them, within the first days on its own, so B-cell depletion by day {first} or day "
         f"{second} cannot be credited to the CAR T cells alone; depletion that lasts beyond the weeks in "
         "which the chemotherapy acts is better evidence of their effect."
+    )
+
+
+#: Up to this many patients back after depletion are named in the summary; beyond it, only their days.
+LISTED_AT_MOST = 8
+
+
+def reconstitution_sentence(ds: Dataset) -> str:
+    """Which depleted patients had B cells back at or above the threshold, and from which day (Table 3)."""
+    dep = analyses_of(ds).depletion
+    t = ds.definitions.bcell_depletion_below
+    back = dep["reconstitution_day"].dropna()
+    n_depleted = int(dep["first_depleted_day"].notna().sum())
+    if not n_depleted:
+        return "No patient was depleted, so none could be followed back to reconstitution."
+    if back.empty:
+        return f"No depleted patient was back to {t:g} cells/µL or more by the last sample (Table 3)."
+    who = [f"{pid} from day {day}" for pid, day in back.items()]
+    listed = who[0] if len(who) == 1 else ", ".join(who[:-1]) + f" and {who[-1]}"
+    if len(who) > LISTED_AT_MOST:  # a large cohort: the days, not every patient
+        listed = f"from day {back.min()}" + ("" if back.min() == back.max() else f" to day {back.max()}")
+    return (
+        f"B cells came back to {t:g} cells/µL or more in {len(back)} of the {n_depleted} depleted patients "
+        f"({listed}); {'the other was' if n_depleted - len(back) == 1 else 'the others were'} not back by "
+        "the last sample (Table 3)."
+        if len(back) < n_depleted
+        else f"B cells came back to {t:g} cells/µL or more in every depleted patient ({listed}; Table 3)."
     )

@@ -34,6 +34,7 @@ from .charts import (
     symlog_ticks,
 )
 from .charts import trajectory_text as about
+from .figure_layers import EARLY_DAYS, bcell_panel, response_markers
 from .layers import (
     assay_limits,
     cohort_note,
@@ -53,16 +54,6 @@ if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
 
 VISIT_TIP = alt.Tooltip("visit:N", title="Visit")
-#: Figure 1b's first panel: the days around infusion, where B cells are depleted.
-EARLY_DAYS = (-7, 28)
-BCELL_AXIS = "CD19+ B cells (cells/µL, log scale)"
-#: The marker of each renal response on the value it is judged on (Figure 2b).
-RESPONSE_SHAPES = {
-    "complete": "square",
-    "partial": "diamond",
-    "none": "cross",
-    "not evaluable": "triangle-up",
-}
 CENSORED_TEXT = (
     "downward triangles are values below the assay limit, drawn at the limit and not joined into the lines."
 )
@@ -136,10 +127,10 @@ def fig1b_b_cells(ds: Dataset) -> Figure:
     early = data[data["day"].between(*EARLY_DAYS)].reset_index(drop=True)
     whole = alt.Scale(domain=[min(EARLY_DAYS[0], int(data["day"].min())), int(data["day"].max())], nice=False)
     panels = alt.hconcat(
-        _bcell_panel(
+        bcell_panel(
             ds, early, dep, f"Days {lo} to {hi}", alt.Scale(domain=list(EARLY_DAYS), nice=False)
         ).properties(width=WIDTH * 2 // 5),
-        _bcell_panel(ds, data, dep, "Whole follow-up", whole, y_title=None).properties(width=WIDTH * 3 // 5),
+        bcell_panel(ds, data, dep, "Whole follow-up", whole, y_title=None).properties(width=WIDTH * 3 // 5),
     ).resolve_scale(y="shared")
     first, back = dep["first_depleted_day"].dropna(), dep["reconstitution_day"].dropna()
     desc = about(ds, data, "circulating CD19+ B cells", "cells/µL", "log scale")
@@ -152,28 +143,6 @@ def fig1b_b_cells(ds: Dataset) -> Figure:
     title = alt.TitleParams("B-cell depletion", anchor="middle")
     chart = described(panels.properties(title=title).configure_view(stroke=None), desc + ".")
     return Figure(chart, data, caption=caption, note=cohort_note(ds))
-
-
-def _bcell_panel(ds, data, dep, title: str, days: alt.Scale, y_title: str | None = BCELL_AXIS):
-    """One panel of Figure 1b over the days of ``data``: lines, threshold, first depleted and first back."""
-    threshold = ds.definitions.bcell_depletion_below
-    chart = trajectories(
-        ds, data, y_title, alt.Scale(type="log"), x_scale=days, value_title="B cells (cells/µL)"
-    )
-    chart = labelled_rule(threshold, f"depletion threshold, {num(threshold)} cells/µL") + chart
-    if not is_large(ds):
-        for col, shape, what in (
-            ("first_depleted_day", "square", "First depleted day"),
-            ("reconstitution_day", "triangle-up", "First day back"),
-        ):
-            at = (
-                dep.dropna(subset=[col])
-                .astype({col: int})
-                .merge(data, left_on=["patient_id", col], right_on=["patient_id", "day"])
-            )
-            if len(at):  # an empty layer would leave the shared log axis an empty extent
-                chart = chart + markers(ds, at, "day", "value", shape, [alt.Tooltip(f"{col}:Q", title=what)])
-    return chart.properties(height=HEIGHT, title=title)
 
 
 def _visit_medians(v: pd.DataFrame, visits: dict[str, str]) -> tuple[pd.DataFrame, str]:
@@ -244,7 +213,7 @@ def fig2b_proteinuria(ds: Dataset) -> Figure:
         value_title="Urine protein (g/24h)",
     )
     if not is_large(ds):
-        chart = (chart + _response_markers(ds, data, present)).resolve_scale(shape="independent")
+        chart = (chart + response_markers(ds, data, present)).resolve_scale(shape="independent")
     cr = ds.definitions.renal_complete_below_g24h
     chart = labelled_rule(cr, f"complete response < {num(cr)} g/24h") + chart
     c = analyses_of(ds).renal_counts
@@ -255,21 +224,6 @@ def fig2b_proteinuria(ds: Dataset) -> Figure:
     chart = with_normal_band(chart, ds, "urine_protein_24h", data)
     desc += normal_range_text(ds, "urine_protein_24h", "g/24h")
     return Figure(described(titled(chart, "Proteinuria"), desc), data, note=cohort_note(ds))
-
-
-def _response_markers(ds: Dataset, data: pd.DataFrame, kinds: list[str]):
-    """An open marker on the value each patient's renal response is judged on (the last), shaped by it."""
-    last = analyses_of(ds).renal.copy()["last_day"].dropna().astype(int).rename("day").reset_index()
-    at = data.merge(last, on=["patient_id", "day"])
-    kinds = [k for k in kinds if k in set(at["renal_response"])]
-    shapes = alt.Scale(domain=kinds, range=[RESPONSE_SHAPES[k] for k in kinds])
-    shape = alt.Shape("renal_response:N", title="Renal response (last value)", sort=kinds, scale=shapes)
-    tip = ["patient_id:N", "day:Q", alt.Tooltip("renal_response:N", title="renal response")]
-    return (
-        alt.Chart(at[["patient_id", "day", "value", "renal_response"]])
-        .mark_point(size=170, filled=False, strokeWidth=2)
-        .encode(x="day:Q", y="value:Q", color=patient_colour(ds), shape=shape, tooltip=tip)
-    )
 
 
 def fig2c_anti_dsdna(ds: Dataset) -> Figure:

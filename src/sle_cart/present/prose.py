@@ -20,7 +20,7 @@ from sle_cart.paths import BUNDLED
 
 from . import registry
 from .claims_text import ledger_text, reproduction, robustness_text
-from .clinical_text import SAFETY_GAPS, conditioning_limitation, dose_sentence
+from .clinical_text import SAFETY_GAPS, conditioning_limitation, dose_sentence, reconstitution_sentence
 from .formatting import no_pair_reason, p_is, p_value, shift_text
 from .summary import summary_values
 
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 #: A term of one or two words and a colon: the start of a note that defines a column.
 GLOSSARY_ENTRY = re.compile(r"^\S+(?: \S+)?: ")
-#: Up to this many patients back after depletion are named in the summary; beyond it, only their days.
-LISTED_AT_MOST = 8
 
 
 def is_the_trial(ds: Dataset) -> bool:
@@ -138,31 +136,8 @@ def expansion(ds: Dataset) -> list[str]:
             f"after infusion in {v['bcell_day1']} of the patients who could be assessed, and by day "
             f"{CLAIM_DEPLETION_DAYS[1]} in {v['bcell_day4']} (Figure 1b)."
         )
-        out.append(_reconstitution(ds))
+        out.append(reconstitution_sentence(ds))
     return [" ".join(out)]
-
-
-def _reconstitution(ds: Dataset) -> str:
-    """Which depleted patients had B cells back at or above the threshold, and from which day (Table 3)."""
-    dep = analyses_of(ds).depletion
-    t = ds.definitions.bcell_depletion_below
-    back = dep["reconstitution_day"].dropna()
-    n_depleted = int(dep["first_depleted_day"].notna().sum())
-    if not n_depleted:
-        return "No patient was depleted, so none could be followed back to reconstitution."
-    if back.empty:
-        return f"No depleted patient was back to {t:g} cells/µL or more by the last sample (Table 3)."
-    who = [f"{pid} from day {day}" for pid, day in back.items()]
-    listed = who[0] if len(who) == 1 else ", ".join(who[:-1]) + f" and {who[-1]}"
-    if len(who) > LISTED_AT_MOST:  # a large cohort: the days, not every patient
-        listed = f"from day {back.min()}" + ("" if back.min() == back.max() else f" to day {back.max()}")
-    return (
-        f"B cells came back to {t:g} cells/µL or more in {len(back)} of the {n_depleted} depleted patients "
-        f"({listed}); {'the other was' if n_depleted - len(back) == 1 else 'the others were'} not back by "
-        "the last sample (Table 3)."
-        if len(back) < n_depleted
-        else f"B cells came back to {t:g} cells/µL or more in every depleted patient ({listed}; Table 3)."
-    )
 
 
 def _test_sentence(ds: Dataset, month: int) -> str:
