@@ -27,9 +27,11 @@ PRINT_WORDING = (
     (re.compile(r"\bthe data \(CSV\) download\b"), "the supplementary data (CSV)"),
     (re.compile(r"\bthe CSV download\b"), "the supplementary CSV file"),
     (re.compile(r"\bthis (?:book|site)\b"), "this paper"),
+    (re.compile(r"\blisted and drawn but not counted\b"), "listed but not counted"),  # drawn on the site only
     # sources the site's notes write out: cited by number like every other
     (re.compile(r" \(Lee et al\., Biol Blood Marrow Transplant 2019;25:625\)"), " " + cite("lee2019")),
     (re.compile(r" \(Zhao et al\., ACR Convergence 2025, abstract 0647\)"), " " + cite(ABSTRACT_ID)),
+    (re.compile(r"\(regression to the mean\)"), f"(regression to the mean {cite('barnett2005')})"),
 )
 
 CONCLUSION = [
