@@ -195,8 +195,12 @@ def _fit(chart, width: float) -> None:
 
 
 def _share_colour(chart):
-    """``chart`` with its colour scale resolved as shared, when it is a concatenation (one legend)."""
-    return chart.resolve_scale(color="shared") if _views(chart) else chart
+    """``chart`` with its colour scale resolved as shared, when it is a concatenation (one legend).
+
+    The legend entries of reference lines and medians (opacity) stay each panel's own: merged,
+    they would all be drawn with the first one's dash and width.
+    """
+    return chart.resolve_scale(color="shared", opacity="independent") if _views(chart) else chart
 
 
 def panel(ds: Dataset, name: str, letter: str, width: float = SINGLE_COLUMN):
