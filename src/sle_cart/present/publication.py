@@ -86,8 +86,7 @@ PRINT_CONFIG = {
     "line": {"strokeWidth": 2 * STROKE},
     "concat": {"spacing": 14},
 }
-#: Several legends (patients, response, result) stack under the panels, so none widens the figure
-#: (Vega's legend layout, which Altair's config does not know: added to the spec by :func:`spec`).
+#: Legends stack under the panels, widening nothing (Vega's legend layout, added by :func:`spec`).
 LEGEND_LAYOUT = {"bottom": {"direction": "vertical", "anchor": "start"}}
 
 
