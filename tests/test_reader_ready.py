@@ -31,6 +31,8 @@ def test_measured_values_print_as_recorded_and_derived_ones_at_their_decimals():
     assert median_range(areas, 0) == "1032 (640–1450)"  # not '1032.4' beside whole numbers
     assert median_range(pd.Series([7, 8, 9, 10]), 0) == "8.5 (7–10)"  # exactly halfway keeps its .5
     assert median_range(pd.Series([142.0, 88.0, 210.0]), None) == "142 (88–210)"
+    # one precision per quantity: the one its values were recorded at (0.70 beside 0.52, not 0.7)
+    assert median_range(pd.Series([0.52, 0.70, 0.61]), None) == "0.61 (0.52–0.70)"
 
 
 def test_tables_and_summary_show_a_quantity_alike(ds):
@@ -42,10 +44,9 @@ def test_tables_and_summary_show_a_quantity_alike(ds):
     ledger = registry.make("claims", ds).frame
     row = next(i for i in ledger.index if i.startswith("SLEDAI-2K at month 3") and "median" in i)
     assert ledger.loc[row, "Reproduced"] == "5.0"
-    shown = " ".join(
-        str(x) for t in ("table1", "bcells", "serology") for x in registry.make(t, ds).frame.values.ravel()
-    )
+    shown = " ".join(str(x) for t in ("table1", "bcells") for x in registry.make(t, ds).frame.values.ravel())
     assert not re.search(r"\b\d+\.0\b", shown), "a value recorded as a whole number printed with .0"
+    assert registry.make("table1", ds).frame.loc["C3, g/L", "P5"] == "0.70"
 
 
 def test_table1_gives_no_interval_for_rows_fixed_by_design(ds):

@@ -8,7 +8,7 @@ import pandas as pd
 
 from sle_cart.analysis.exact import maximum, median, minimum, observations
 
-from .formatting import dose_label, num, precise, recorded
+from .formatting import dose_label, num, precise, recorded, recorded_decimals
 
 NE = "n.e."  # not evaluable: the statistic would rest on a value below the assay limit
 
@@ -16,6 +16,11 @@ NE = "n.e."  # not evaluable: the statistic would rest on a value below the assa
 def shown_value(value, decimals: int | None) -> str:
     """A value by its quantity's rule: ``decimals=None`` as recorded (measured), else at ``decimals`` (derived)."""
     return recorded(value) if decimals is None else num(value, decimals)
+
+
+def column_decimals(values, decimals: int | None) -> int:
+    """``decimals``, or for a measured quantity (None) the precision its values were recorded at."""
+    return recorded_decimals(values) if decimals is None else decimals
 
 
 def value_cell(value, decimals: int | None, censored: bool = False) -> str:
@@ -50,6 +55,7 @@ def median_range(values: pd.Series, decimals: int | None, censored: pd.Series | 
     obs = observations(values, censored)
     if not obs:
         return "–"
+    decimals = column_decimals(values, decimals)
     med, lo, hi = median(obs), minimum(obs), maximum(obs)
     med_text = _median_text(med, decimals)
     lo_text, hi_text = (NE if x is None else shown_value(x, decimals) for x in (lo, hi))
@@ -89,7 +95,9 @@ def group_summary_rows(
     for group, ids in dose_groups(ds).items():
         part = per_patient.loc[[i for i in ids if i in per_patient.index]]
         rows[f"Median (range), {group} (n = {len(part)})"] = {
-            label: median_range(part[col], dec, part.get(f"{col}_censored"))
+            label: median_range(
+                part[col], column_decimals(per_patient[col], dec), part.get(f"{col}_censored")
+            )
             for col, (label, dec) in columns.items()
         }
     return rows

@@ -9,10 +9,11 @@
 * A shown value keeps the data's own precision: a median of 12.5 prints as
   12.5 even where the abstract printed a whole number.
 * A dose written in code ('1e6/kg', '1e8 flat') prints as 1×10⁶ cells/kg, 1×10⁸ cells.
-* One rule per quantity.  A measured value (a count, a laboratory value, a score,
-  a day, and the medians and ranges of such values) prints as it was recorded:
-  the fewest decimals that show its exact decimal (142, not 142.0; 35.3; a
-  median of 0.04 and 0.09 is 0.065), :func:`recorded`.  A derived quantity (an
+* One rule per quantity.  A measured quantity (a count, a laboratory value, a
+  score, a day) prints at the precision its values were recorded at, the same for
+  every value of the quantity: the fewest decimals that show each of them exactly
+  (142, not 142.0, where every count is whole; 0.70 beside 0.52), and its medians
+  and ranges likewise (:func:`recorded_decimals`; one value alone: :func:`recorded`).  A derived quantity (an
   area under the curve, a dose per kg, a percentage change) prints at the fixed
   decimals of its column, :func:`num`; a median of such values that falls
   exactly halfway keeps one more decimal (−37.5).
@@ -25,7 +26,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from sle_cart.analysis.exact import exact, round_half_away
+from sle_cart.analysis.exact import exact, missing, round_half_away
 from sle_cart.analysis.stats import fmt
 from sle_cart.analysis.uncertainty import clopper_pearson
 
@@ -66,6 +67,19 @@ def precise(value, at_least: int = 0, at_most: int = 3) -> str:
 
 #: The most decimals :func:`recorded` shows (the data contract's values have at most this many).
 RECORDED_MAX_DECIMALS = 3
+
+
+def recorded_decimals(values) -> int:
+    """The precision a quantity was recorded at: the fewest decimals (at most ``RECORDED_MAX_DECIMALS``)
+    that show every one of ``values`` exactly (0.70 and 0.52 -> 2; 142 and 88 -> 0; missing ones ignored)."""
+    places = 0
+    for v in values:
+        if missing(v):
+            continue
+        x = exact(v)
+        while places < RECORDED_MAX_DECIMALS and round_half_away(x, places) != x:
+            places += 1
+    return places
 
 
 def recorded(value) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 from sle_cart.analysis import renal
 from sle_cart.analysis.findings import analyses_of
 
-from .cells import median_range, not_evaluable_note, value_cell
+from .cells import column_decimals, median_range, not_evaluable_note, value_cell
 from .formatting import count_ci, num
 from .table import Table
 
@@ -36,10 +36,9 @@ def renal_table(ds: Dataset) -> Table:
     d = ds.definitions
     shown = pd.DataFrame(index=r.index)
     # shown from the exact values: a float would round -37.5 % (0.88 to 0.55 g/24h) to -37
-    shown["Baseline (g/24h)"] = [
-        value_cell(v, None, c) for v, c in zip(r["baseline_exact"], r["baseline_censored"])
-    ]
-    shown["Last (g/24h)"] = [value_cell(v, None, c) for v, c in zip(r["last_exact"], r["last_censored"])]
+    for label, col in (("Baseline (g/24h)", "baseline"), ("Last (g/24h)", "last")):
+        dec = column_decimals(r[f"{col}_exact"], None)
+        shown[label] = [value_cell(v, dec, c) for v, c in zip(r[f"{col}_exact"], r[f"{col}_censored"])]
     shown["Day of last"] = [value_cell(v, 0) for v in r["last_day"]]
     shown["Change (%)"] = [value_cell(v, 0) for v in r["change_pct_exact"]]
     shown["Renal response"] = r["response"]
@@ -79,12 +78,9 @@ def serology_table(ds: Dataset) -> Table:
     lo3, lo4 = ds.reference_range("c3")[0], ds.reference_range("c4")[0]
     norm = c[f"normal_by_day{d.complement_normal_by_day}"]
     shown = pd.DataFrame(index=s.index)
-    shown["Anti-dsDNA baseline (IU/mL)"] = [
-        value_cell(v, None, x) for v, x in zip(s["baseline_IU_per_mL"], s["baseline_censored"])
-    ]
-    shown["Anti-dsDNA last (IU/mL)"] = [
-        value_cell(v, None, x) for v, x in zip(s["last_IU_per_mL"], s["last_censored"])
-    ]
+    for label, col in (("Anti-dsDNA baseline (IU/mL)", "baseline"), ("Anti-dsDNA last (IU/mL)", "last")):
+        dec = column_decimals(s[f"{col}_IU_per_mL"], None)
+        shown[label] = [value_cell(v, dec, x) for v, x in zip(s[f"{col}_IU_per_mL"], s[f"{col}_censored"])]
     shown["Converted negative"] = [_yes_no(v) for v in s["converted_negative"]]
     shown["C3 / C4 low at baseline"] = [_yes_no(v) for v in c["low_at_baseline"]]
     shown[f"C3 and C4 normal by day {d.complement_normal_by_day}"] = [_yes_no(v) for v in norm]

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 DOWNLOAD_PREFIX = "../downloads/"
 ROUNDING_NOTE = (
-    "Rounding: half away from zero, at the decimals shown; percentages to whole numbers; "
-    "a median of whole numbers that falls halfway keeps its .5. – = missing."
+    "Measured values (and their medians and ranges) at the precision they were recorded at; derived "
+    "values rounded half away from zero at the decimals shown; percentages to whole numbers; a median "
+    "that falls halfway between two shown places keeps its .5. – = missing."
 )
 
 

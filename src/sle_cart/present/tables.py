@@ -19,6 +19,7 @@ from sle_cart.analysis.outcomes import SLEDAI_ENTRY
 from sle_cart.inputs.definitions import SLEDAI_2K_MAX
 
 from .cells import (
+    column_decimals,
     dose_groups,
     group_summary_rows,
     median_range,
@@ -79,6 +80,7 @@ def table1_baseline(ds: Dataset) -> Table:
         in_group = pd.Series(b.index.isin(members), index=b.index).astype("boolean")
         rows.append(_categorical(f"Dose group {group}, n/N (%)", in_group, ids, by_design=True))
     for label, col, unit, dec in TABLE1_ROWS:
+        dec = column_decimals(b[col], dec)
         cens = b.get(f"{col}:censored", pd.Series(False, index=b.index))
         cells = {p: value_cell(b.at[p, col], dec, bool(cens[p])) for p in ids}
         summary = with_missing(median_range(b[col], dec, cens), b[col])
@@ -133,6 +135,7 @@ KINETICS_COLUMNS = {
 def _listing(per_patient: pd.DataFrame, columns: dict[str, tuple[str, int | None]]) -> pd.DataFrame:
     shown = pd.DataFrame(index=per_patient.index)
     for col, (label, dec) in columns.items():
+        dec = column_decimals(per_patient[col], dec)
         cens = per_patient.get(f"{col}_censored", pd.Series(False, index=per_patient.index))
         shown[label] = [value_cell(v, dec, bool(c)) for v, c in zip(per_patient[col], cens)]
     return shown
@@ -177,8 +180,11 @@ def bcell_table(ds: Dataset) -> Table:
     b = analyses_of(ds).depletion.copy()
     d = ds.definitions
     shown = pd.DataFrame(index=b.index)
-    shown["Baseline (cells/µL)"] = [value_cell(v, None) for v in b["baseline_cells_per_uL"]]
-    shown["First depleted day"] = [value_cell(v, None) for v in b["first_depleted_day"]]
+    for label, col in (
+        ("Baseline (cells/µL)", "baseline_cells_per_uL"),
+        ("First depleted day", "first_depleted_day"),
+    ):
+        shown[label] = [value_cell(v, column_decimals(b[col], None)) for v in b[col]]
     summary = {
         "Baseline (cells/µL)": median_range(b["baseline_cells_per_uL"], None),
         "First depleted day": median_range(b["first_depleted_day"], None),
