@@ -33,6 +33,22 @@ from typing import TYPE_CHECKING
 import altair as alt
 
 from . import registry
+from .print_style import (
+    AXIS_ROOM,
+    AXIS_TEXT,
+    DOUBLE_COLUMN,
+    LEGEND_LAYOUT,
+    MIN_TEXT,
+    MIN_VIEW,
+    PANEL_HEIGHT,
+    PANEL_TEXT,
+    PER_ROW,
+    PNG_PPI,
+    PRINT_CONFIG,
+    SINGLE_COLUMN,
+    STROKE,
+    SYMBOL_AREA,
+)
 
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
@@ -47,47 +63,6 @@ TITLES = {
     "fig1": "Figure 1. CAR T cell expansion in blood and depletion of circulating B cells",
     "fig2": "Figure 2. Disease activity, proteinuria, anti-dsDNA and complement after CAR T cells",
 }
-#: Column widths in points: a journal's double column (7 in, 180 mm) and single column (3.5 in).
-DOUBLE_COLUMN, SINGLE_COLUMN = 7 * 72, 3.5 * 72
-#: Height of a panel's plotting area (pt), and the first guess of the room around a view's plot.
-PANEL_HEIGHT, AXIS_ROOM = 130, 40
-#: Panels per row in a composite (Figure 2's four panels are two rows of two: no empty quarter).
-PER_ROW = 2
-#: Type sizes (pt at 1:1): the journal minimum for any text, axis text, and the panel headings.
-MIN_TEXT, AXIS_TEXT, PANEL_TEXT = 6.5, 7, 8.5
-#: Symbol areas and stroke widths in print, as a share of the screen's (a panel is about half as wide).
-SYMBOL_AREA, STROKE = 0.4, 0.65
-#: The narrowest a view's plotting area may become when fitted (pt).
-MIN_VIEW = 60
-PNG_PPI = 300
-PRINT_CONFIG = {
-    "view": {"stroke": None},
-    "padding": 2,
-    "axis": {
-        "labelFontSize": AXIS_TEXT,
-        "titleFontSize": AXIS_TEXT + 0.5,
-        "titleFontWeight": "normal",
-        "titlePadding": 4,
-        "tickSize": 3,
-    },
-    "axisX": {"labelAngle": 0},
-    "legend": {
-        "orient": "bottom",
-        "direction": "horizontal",
-        "columns": 8,
-        "labelFontSize": AXIS_TEXT,
-        "titleFontSize": AXIS_TEXT + 0.5,
-        "symbolSize": 40,
-    },
-    # a view's own title inside a panel ("C3", "C4"): smaller than the panel heading
-    "title": {"fontSize": AXIS_TEXT + 0.5, "fontWeight": "normal", "subtitleFontSize": AXIS_TEXT},
-    "text": {"fontSize": MIN_TEXT},
-    "point": {"size": 30 * SYMBOL_AREA},
-    "line": {"strokeWidth": 2 * STROKE},
-    "concat": {"spacing": 14},
-}
-#: Legends stack under the panels, widening nothing (Vega's legend layout, added by :func:`spec`).
-LEGEND_LAYOUT = {"bottom": {"direction": "vertical", "anchor": "start"}}
 
 
 # ------------------------------------------------------------------ panels
@@ -185,12 +160,15 @@ def drawn_width(chart) -> float:
 
 def _fit(chart, width: float) -> None:
     """Widen or narrow the views of ``chart`` (a row of panels or one panel) so that it is ``width`` wide."""
-    leaves = [v for v in _leaves(chart) if isinstance(v.width, int | float)]
-    plotted = sum(v.width for v in leaves)
-    room = drawn_width(chart) - plotted  # axes, labels, spacing: they do not change with the views' widths
-    scale = max(width - room, MIN_VIEW * len(leaves)) / plotted
-    for v in leaves:
-        v.width = int(v.width * scale)  # rounded down: never wider than the column
+    leaves, target = [v for v in _leaves(chart) if isinstance(v.width, int | float)], width
+    for _ in range(4):  # the room around the views (axes, labels, legends) shifts with them: measure again
+        plotted = (max if isinstance(chart, alt.VConcatChart) else sum)(v.width for v in leaves)
+        scale = max(target - (drawn_width(chart) - plotted), MIN_VIEW * len(leaves)) / plotted
+        for v in leaves:
+            v.width = int(v.width * scale)  # rounded down: never wider than the column
+        if -4 <= (over := drawn_width(chart) - width) <= 0:  # within a few points of the column
+            return
+        target -= over
 
 
 def _share_colour(chart):
@@ -222,8 +200,14 @@ def single(ds: Dataset, name: str) -> alt.TopLevelMixin:
     """Panel ``name`` alone, a single column wide, lettered as in its composite."""
     figure = next(f for f, names in PANELS.items() if name in names)
     chart = panel(ds, name, "abcdefgh"[PANELS[figure].index(name)])
-    _fit(chart, SINGLE_COLUMN)
-    return chart.configure(**PRINT_CONFIG)
+    if isinstance(chart, alt.HConcatChart):  # views side by side do not fit one column: stack them
+        stacked = alt.vconcat(*chart.hconcat, title=chart.title, description=chart.description)
+        chart = _share_colour(
+            stacked.resolve_scale(y=chart.resolve.scale.y if chart.resolve else alt.Undefined)
+        )
+    chart = chart.configure(**PRINT_CONFIG | {"legend": PRINT_CONFIG["legend"] | {"columns": 3}})
+    _fit(chart, SINGLE_COLUMN)  # a legend of 3 columns: one of 8 would be wider than the column
+    return chart
 
 
 def composite(ds: Dataset, figure: str) -> alt.TopLevelMixin:
