@@ -154,7 +154,7 @@ def test_synthetic_cohort_gets_its_own_paper_with_the_notice(tmp_path):
     _, text = pdf_text(path)
     flat = squash(text)
     assert "Synthetic data." in text
-    assert squash("They are not patient data and reproduce no publication") in flat
+    assert squash("they are not patient data and reproduce no publication") in flat
     assert ds.sha256() in text and squash(ds.title) in flat
     assert squash(prose.SECTIONS["treated"](ds)[0]) in flat
 

@@ -171,13 +171,14 @@ def _fit(chart, width: float) -> None:
         target -= over
 
 
-def _share_colour(chart):
+def _share_colour(chart, lines: str = "independent"):
     """``chart`` with its colour scale resolved as shared, when it is a concatenation (one legend).
 
     The legend entries of reference lines and medians (opacity) stay each panel's own: merged,
-    they would all be drawn with the first one's dash and width.
+    they would all be drawn with the first one's dash and width.  Within one panel (Figure 1b's
+    two views of one threshold) ``lines="shared"`` gives that line one entry.
     """
-    return chart.resolve_scale(color="shared", opacity="independent") if _views(chart) else chart
+    return chart.resolve_scale(color="shared", opacity=lines) if _views(chart) else chart
 
 
 def panel(ds: Dataset, name: str, letter: str, width: float = SINGLE_COLUMN):
@@ -193,7 +194,7 @@ def panel(ds: Dataset, name: str, letter: str, width: float = SINGLE_COLUMN):
     )
     _print_marks(chart)
     _resize(chart, width - AXIS_ROOM, PANEL_HEIGHT)
-    return _share_colour(chart)
+    return _share_colour(chart, lines="shared")
 
 
 def single(ds: Dataset, name: str) -> alt.TopLevelMixin:
