@@ -145,7 +145,7 @@ def _resize(chart, width: float, height: float) -> None:
 def spec(chart) -> dict:
     """The Vega-Lite spec of ``chart`` (a composite, a single panel or a row) as printed."""
     configured = chart if chart.config is not alt.Undefined else chart.configure(**PRINT_CONFIG)
-    out = configured.to_dict()
+    out = configured.to_dict(validate=False)  # built by this module from valid parts; checking costs seconds
     out["config"]["legend"]["layout"] = LEGEND_LAYOUT
     return out
 
@@ -161,12 +161,14 @@ def drawn_width(chart) -> float:
 def _fit(chart, width: float) -> None:
     """Widen or narrow the views of ``chart`` (a row of panels or one panel) so that it is ``width`` wide."""
     leaves, target = [v for v in _leaves(chart) if isinstance(v.width, int | float)], width
+    drawn = drawn_width(chart)
     for _ in range(4):  # the room around the views (axes, labels, legends) shifts with them: measure again
         plotted = (max if isinstance(chart, alt.VConcatChart) else sum)(v.width for v in leaves)
-        scale = max(target - (drawn_width(chart) - plotted), MIN_VIEW * len(leaves)) / plotted
+        scale = max(target - (drawn - plotted), MIN_VIEW * len(leaves)) / plotted
         for v in leaves:
             v.width = int(v.width * scale)  # rounded down: never wider than the column
-        if -4 <= (over := drawn_width(chart) - width) <= 0:  # within a few points of the column
+        drawn = drawn_width(chart)
+        if -4 <= (over := drawn - width) <= 0:  # within a few points of the column
             return
         target -= over
 
