@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import cache
 from math import comb
 
-from .claims import CLAIMS
+from .claims import claim_by_id
 from .wilcoxon import signed_rank
 
 #: More sorted vectors than this is a range no abstract of a small cohort prints: refuse, not hang.
@@ -51,7 +51,7 @@ class SignPatterns:
 
 def published(claim_id: str) -> str:
     """The value the abstract prints for ``claim_id``, as text."""
-    return next(c.published for c in CLAIMS if c.id == claim_id)
+    return claim_by_id(claim_id).published
 
 
 def number(claim_id: str) -> Fraction:

@@ -226,18 +226,17 @@ def _code_cells(nb: Path) -> int:
     return sum(c["cell_type"] == "code" for c in json.loads(nb.read_text(encoding="utf-8"))["cells"])
 
 
-def execute(plan: Plan, stage: Path, say, pool: ProcessPoolExecutor | None = None) -> list[str]:
+def execute(plan: Plan, stage: Path, say, pool: ProcessPoolExecutor | None) -> list[str]:
     """Run ``plan.todo`` (longest first), then move the results into the cache; return the chapters run.
 
-    The cache is filled only once every chapter ran, so it never holds half a build.
+    The cache is filled only once every chapter ran, so it never holds half a build.  ``pool``: the
+    workers the build started (:func:`start_workers`), None when nothing runs.
     """
     timings_file = plan.cache / "timings.json"
     timings = json.loads(timings_file.read_text()) if timings_file.exists() else {}
     # longest first (last recorded time, else code cells), so no long chapter starts last
     plan.todo.sort(key=lambda nb: -timings.get(nb.stem, _code_cells(nb)))
     failures, executed = [], []
-    if pool is None:
-        pool = start_workers(plan)
     for nb, res in _run_chapters(plan, stage, pool):
         sandbox = stage / "run" / nb.stem
         if not res["ok"]:
