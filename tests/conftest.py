@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-# make check runs the property-based tests briefly; make test (and CI) runs them in full.
+# make check runs the property-based tests briefly; make test (and CI) runs them at hypothesis's own
+# default of 100 examples.
 settings.register_profile(
-    "full", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "full", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
     "quick", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -139,25 +140,41 @@ def assert_same_claims(ds, reference: dict) -> None:
 
 
 @pytest.fixture(scope="session")
-def bundled_build(tmp_path_factory):
-    """The bundled book built once per session into a temporary folder (own cache, parallel, --strict).
+def bundled_build(tmp_path_factory, worker_id):
+    """The bundled book built once per test run into a temporary folder (own cache, parallel, --strict).
 
     Clean in every sense: its own chapter and dataset caches, and every validation and every
     analysis of a definition set, from every process of the build, logged to ``evaluations.log``.
+    The pytest-xdist workers share it: the first to need it builds it under a file lock, the
+    others wait and read it (a second clean build of the same book would prove nothing more).
+    Tests read it or copy it; none writes into it.
     """
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp()
+    root = root.parent if worker_id != "master" else root  # the run's folder, above each worker's
+    base = root / "bundled-shared"
+    with FileLock(str(root / "bundled-shared.lock")):
+        if not (base / "built").exists():
+            _build_bundled(base)
+            (base / "built").write_text("ok\n")
+    return None, base
+
+
+def _build_bundled(base: Path) -> None:
     from sle_cart.book.build import build
     from sle_cart.paths import DATASET_CACHE_ENV, EVALUATION_LOG_ENV
 
-    base = tmp_path_factory.mktemp("bundled")
+    shutil.rmtree(base, ignore_errors=True)  # a run killed while building left half a site
+    base.mkdir(parents=True)
     saved = {k: os.environ.get(k) for k in (EVALUATION_LOG_ENV, DATASET_CACHE_ENV)}
     os.environ[EVALUATION_LOG_ENV] = str(base / "evaluations.log")
     os.environ[DATASET_CACHE_ENV] = str(base / "datasets")
     try:
-        result = build(out=base / "html", cache_dir=base / "cache", quiet=True, strict=True)
+        build(out=base / "html", cache_dir=base / "cache", quiet=True, strict=True)
     finally:
         for k, v in saved.items():
             os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-    return result, base
 
 
 def book_copy(dst: Path) -> Path:

@@ -37,11 +37,26 @@ def pdf_text(path) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def bundled_paper(bundled, tmp_path_factory):
-    """The bundled dataset's paper written twice, into two site folders."""
+def exported(bundled, tmp_path_factory):
+    """The bundled dataset's composite and single-panel figures, written once for this module."""
+    folder = tmp_path_factory.mktemp("downloads")
+    return folder, publication.export(bundled, folder)
+
+
+@pytest.fixture(scope="module")
+def figures(bundled):
+    """The bundled dataset's composite figures as Vega-Lite specs."""
+    return {name: make(bundled) for name, make in publication.FIGURES.items()}
+
+
+@pytest.fixture(scope="module")
+def bundled_paper(bundled, exported, tmp_path_factory):
+    """The bundled dataset's paper written twice, into two site folders, with the figures drawn once
+    (their own determinism is the export's test, across two processes)."""
     sites = [tmp_path_factory.mktemp(f"site{i}") for i in range(2)]
     (sites[0] / "index.html").write_text("kept", encoding="utf-8")
-    paths = [write_paper(site, bundled, commit=COMMIT, versions=VERSIONS) for site in sites]
+    pdfs = {p.stem: p.read_bytes() for p in exported[1] if p.suffix == ".pdf"}
+    paths = [write_paper(site, bundled, commit=COMMIT, versions=VERSIONS, figure_pdfs=pdfs) for site in sites]
     pages, text = pdf_text(paths[0])
     return paths, pages, text
 
@@ -169,25 +184,24 @@ def _png_ppm(data: bytes) -> tuple[int, int, int, int]:
     return width, height, x, y
 
 
-def test_composites_are_written_at_300_dpi_deterministically(bundled, tmp_path):
-    first = publication.export(bundled, tmp_path / "a")
-    second = publication.export(bundled, tmp_path / "b")
+def test_composites_are_written_at_300_dpi_deterministically(exported, bundled_build):
+    folder, first = exported
+    _, base = bundled_build  # the same figures, drawn by the build in other processes
     stems = ["fig1", "fig2", *(f"{p}-single" for names in publication.PANELS.values() for p in names)]
     assert sorted(p.name for p in first) == sorted(f"{f}.{e}" for f in stems for e in ("svg", "pdf", "png"))
-    for a, b in zip(first, second):
-        assert a.read_bytes() == b.read_bytes(), a.name
+    for a in first:
+        assert a.read_bytes() == (base / "html" / "downloads" / a.name).read_bytes(), a.name
     for fig in ("fig1", "fig2"):
-        svg = (tmp_path / "a" / f"{fig}.svg").read_text(encoding="utf-8")
+        svg = (folder / f"{fig}.svg").read_text(encoding="utf-8")
         w_svg, h_svg = (float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"', svg).groups())
-        width, height, x, y = _png_ppm((tmp_path / "a" / f"{fig}.png").read_bytes())
+        width, height, x, y = _png_ppm((folder / f"{fig}.png").read_bytes())
         assert x == y == round(300 / 0.0254)
         assert abs(width - w_svg * 300 / 72) <= 2 and abs(height - h_svg * 300 / 72) <= 2
-        assert (tmp_path / "a" / f"{fig}.pdf").read_bytes().startswith(b"%PDF")
+        assert (folder / f"{fig}.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_composites_have_lettered_panels_and_one_patient_legend(bundled):
-    for make, letters in ((publication.figure1, "ab"), (publication.figure2, "abcd")):
-        spec = make(bundled).to_dict()
+def test_composites_have_lettered_panels_and_one_patient_legend(figures):
+    for spec, letters in ((figures["fig1"], "ab"), (figures["fig2"], "abcd")):
         assert "config" in spec and spec["resolve"]["scale"]["color"] == "shared"
         text = str(spec)
         for letter in letters:
@@ -197,10 +211,10 @@ def test_composites_have_lettered_panels_and_one_patient_legend(bundled):
 
 
 def test_a_panel_without_data_still_composes(sparse):
-    svg = vlc.vegalite_to_svg(publication.figure1(sparse).to_dict())
+    svg = vlc.vegalite_to_svg(publication.figure1(sparse))
     assert "This dataset has no CAR T cell counts" in svg
     assert "B-cell depletion" in svg
-    vlc.vegalite_to_svg(publication.figure2(sparse).to_dict())
+    vlc.vegalite_to_svg(publication.figure2(sparse))
 
 
 def test_paper_reads_as_a_paper_with_registration_and_references(bundled_paper):
@@ -245,13 +259,13 @@ def _svg_width(svg: str) -> float:
     return float(re.search(r'<svg[^>]*?width="([\d.]+)"', svg).group(1))
 
 
-def test_composites_fit_a_journal_column_with_print_type(bundled, tmp_path):
-    publication.export(bundled, tmp_path)
+def test_composites_fit_a_journal_column_with_print_type(exported):
+    folder, _ = exported
     widths = {"fig1": 7.2 * 72, "fig2": 7.2 * 72}
     widths |= {f"{p}-single": 3.6 * 72 for names in publication.PANELS.values() for p in names}
     for stem, widest in widths.items():
-        svg = (tmp_path / f"{stem}.svg").read_text(encoding="utf-8")
-        page = pypdf.PdfReader(tmp_path / f"{stem}.pdf").pages[0]
+        svg = (folder / f"{stem}.svg").read_text(encoding="utf-8")
+        page = pypdf.PdfReader(folder / f"{stem}.pdf").pages[0]
         box = page.mediabox
         assert min(_text_sizes(page))[0] >= 6, stem
         assert float(box.width) <= widest, stem
@@ -263,8 +277,8 @@ def test_composites_fit_a_journal_column_with_print_type(bundled, tmp_path):
         assert axis and min(float(v) for g in axis for v in SVG_TEXT.findall(g)) >= 7, stem
 
 
-def test_composites_are_full_rows_of_bold_lettered_panels(bundled):
-    fig1, fig2 = (make(bundled).to_dict() for make in (publication.figure1, publication.figure2))
+def test_composites_are_full_rows_of_bold_lettered_panels(figures):
+    fig1, fig2 = figures["fig1"], figures["fig2"]
     assert len(fig1["hconcat"]) == 2
     assert [len(row["hconcat"]) for row in fig2["vconcat"]] == [2, 2]  # no empty quarter
     panels = [*fig1["hconcat"], *(p for row in fig2["vconcat"] for p in row["hconcat"])]

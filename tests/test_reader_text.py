@@ -112,7 +112,7 @@ def cohort(request, tmp_path_factory):
 
 def _specs(ds) -> dict[str, dict]:
     specs = {a.name: a.make(ds).chart.to_dict() for a in registry.ARTEFACTS if a.kind == "figure"}
-    return specs | {name: make(ds).to_dict() for name, make in publication.FIGURES.items()}
+    return specs | {name: make(ds) for name, make in publication.FIGURES.items()}
 
 
 def test_no_chart_shows_an_identifier_and_every_tooltip_field_has_a_readers_title(cohort):

@@ -131,6 +131,7 @@ def safety_table(ds: Dataset) -> Table:
             "Counted": ["yes" if w else f"no: after day {window}" for w in ae["in_window"]],
         }
     ).set_index("Patient")
+    shown = shown.astype(object)  # text cells: with no episodes the empty columns would be numbers
     for label, key in (
         ("Worst CRS grade 1", "crs_grade1"),
         ("Worst CRS grade ≥ 2", "crs_grade2_plus"),

@@ -1,30 +1,27 @@
 """The abstract's composite figures, Figure 1 (panels a–b) and Figure 2 (a–d), sized for a journal.
 
-Each panel is the registry's own figure (``fig1a`` … ``fig2d``), so the book's
-chapters and the publication figures draw the same thing.  A panel keeps its
-layers and its patient colours; it loses its ``config`` (Vega-Lite allows one
-only at the top), gets its bold panel letter in its title and print type sizes.
-The colour scale is resolved as shared, so one patient legend (below the panels)
-serves every panel.  A panel whose data are absent is the registry's placeholder
-(a chart that states the sentence), so the figure still composes.
+Each panel is the registry's own figure (``fig1a`` … ``fig2d``), so the chapters and
+the publication figures draw the same thing.  A panel keeps its layers and patient
+colours, loses its ``config`` (Vega-Lite allows one only at the top), and gets its
+bold panel letter and print type sizes.  The colour scale is shared, so one patient
+legend serves every panel.  A panel whose data are absent is the registry's
+placeholder (a chart that states the sentence), so the figure still composes.
 
-Sizes are a journal's, at 1:1 (one unit of the drawing is one point): a composite
-is as wide as a double column (7 in, 180 mm), its panels side by side, two per
-row; each panel also comes alone at a single column's width (3.5 in).  The views
-are widened or narrowed after one measuring render so that the whole drawing,
-axes and labels included, fills the column (Vega-Lite cannot fit a
-concatenation itself).  No text is smaller than 6 pt, axis text 7 pt.
+Sizes are a journal's, at 1:1 (one unit is one point): a composite is a double
+column wide (7 in, 180 mm), two panels per row; each panel also comes alone at a
+single column's width (3.5 in).  Views are widened or narrowed after a measuring
+render so that the drawing, axes and labels included, fills the column (Vega-Lite
+cannot fit a concatenation itself).  No text is under 6 pt, axis text 7 pt.
 
-:func:`export` writes ``fig1.svg``, ``fig1.pdf``, ``fig1.png``, the same for
-``fig2``, and ``<panel>-single.*`` for each panel, byte-identical for the same
-dataset.  The PNG is the SVG rendered at 300 ppi.  vl-convert's PDF numbers its
-font objects in a different order on each call, so the PDF written here is that
-PDF placed on a page of its own size by typst, which writes the same bytes for
-the same drawing (``#set document(date: none)``).
+:func:`export` writes ``fig1``/``fig2`` and ``<panel>-single`` as SVG, PDF and PNG
+(the SVG at 300 ppi), byte-identical for the same dataset.  vl-convert's PDF numbers
+its fonts differently on each call, so the PDF is that PDF placed on a page of its
+own size by typst, which writes the same bytes each time (``#set document(date: none)``).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import tempfile
 from pathlib import Path
@@ -66,91 +63,81 @@ TITLES = {
 
 
 # ------------------------------------------------------------------ panels
+# Laid out on Vega-Lite dicts: an Altair concatenation deep-copies every view (seconds per figure).
+CONCATS = ("hconcat", "vconcat", "concat")
+
+
 def _title_text(title) -> str:
-    """The text of a chart title given as a string, a list of lines, a dict or ``TitleParams``."""
-    if title is alt.Undefined or title is None:
-        return ""
-    if isinstance(title, alt.TitleParams):
-        title = title.text
+    """The text of a title given as a string, a list of lines or a title dict."""
     if isinstance(title, dict):
         title = title.get("text", "")
     if isinstance(title, list):
         title = " ".join(str(t) for t in title)
-    return str(title)
+    return str(title or "")
 
 
-def _views(chart) -> list:
-    """The charts a concatenation holds side by side (or stacked); [] for a single view or layer."""
-    for kind, key in (
-        (alt.HConcatChart, "hconcat"),
-        (alt.VConcatChart, "vconcat"),
-        (alt.ConcatChart, "concat"),
-    ):
-        if isinstance(chart, kind):
-            return list(getattr(chart, key))
-    return []
+def _views(chart: dict) -> list[dict]:
+    """The views a concatenation holds side by side (or stacked); [] for a single view or layer."""
+    return next((chart[key] for key in CONCATS if key in chart), [])
 
 
-def _leaves(chart) -> list:
+def _leaves(chart: dict) -> list[dict]:
     """Every view that has a size of its own (a single chart or a layer), in reading order."""
     views = _views(chart)
     return [leaf for v in views for leaf in _leaves(v)] if views else [chart]
 
 
-def _marks(chart):
-    """Every mark-bearing chart inside ``chart`` (through concatenations and layers)."""
+def _marks(chart: dict):
+    """Every mark-bearing view inside ``chart`` (through concatenations and layers)."""
     for view in _leaves(chart):
-        yield from (
-            [view] if not isinstance(view, alt.LayerChart) else [c for v in view.layer for c in _marks(v)]
-        )
+        yield from ([view] if "layer" not in view else [c for v in view["layer"] for c in _marks(v)])
 
 
-def _scale(mark, key: str, factor: float, least: float = 0) -> None:
-    value = getattr(mark, key, alt.Undefined)
-    if isinstance(value, int | float):
-        setattr(mark, key, max(least, value * factor))
+def _scale(mark: dict, key: str, factor: float, least: float = 0) -> None:
+    value = mark.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        mark[key] = max(least, value * factor)
 
 
-def _print_marks(chart) -> None:
+def _print_marks(chart: dict) -> None:
     """Marks drawn for the screen at print size: text no larger than axis text and never below
     ``MIN_TEXT``, symbols and strokes in proportion to a panel a third of the screen's area."""
     for c in _marks(chart):
-        mark = c.mark
-        if not isinstance(mark, alt.MarkDef):
-            continue  # a mark by name: the print config's defaults apply
-        if mark.type == "text" and isinstance(mark.fontSize, int | float):
-            mark.fontSize = max(MIN_TEXT, min(mark.fontSize, AXIS_TEXT))
+        mark = c.get("mark")
+        if not isinstance(mark, dict) or mark.get("type") in ("boxplot", "errorbar", "errorband"):
+            continue  # a mark by name or a composite mark: the print config's defaults apply
+        if mark.get("type") == "text" and isinstance(mark.get("fontSize"), int | float):
+            mark["fontSize"] = max(MIN_TEXT, min(mark["fontSize"], AXIS_TEXT))
         _scale(mark, "size", SYMBOL_AREA)
         _scale(mark, "strokeWidth", STROKE, least=0.5)
-        if isinstance(mark.point, alt.OverlayMarkDef):
-            _scale(mark.point, "size", SYMBOL_AREA)
+        if isinstance(mark.get("point"), dict):
+            _scale(mark["point"], "size", SYMBOL_AREA)
 
 
-def _resize(chart, width: float, height: float) -> None:
+def _resize(chart: dict, width: float, height: float) -> None:
     """Give every view of ``chart`` its share of ``width`` × ``height`` (in place): a first guess."""
     views = _views(chart)
     if views:
-        stacked = isinstance(chart, alt.VConcatChart)
+        stacked = "vconcat" in chart
         n = len(views)
         w = width if stacked else (width - AXIS_ROOM * (n - 1)) / n
         h = (height - AXIS_ROOM * (n - 1)) / n if stacked else height
         for view in views:
             _resize(view, w, h)
         return
-    chart.width = round(width)
-    if chart.height is alt.Undefined or chart.height > 40:  # a placeholder's text strip keeps its height
-        chart.height = round(height)
+    chart["width"] = round(width)
+    if not isinstance(chart.get("height"), int | float) or chart["height"] > 40:
+        chart["height"] = round(height)  # a placeholder's text strip keeps its height
 
 
-def spec(chart) -> dict:
+def spec(chart: dict) -> dict:
     """The Vega-Lite spec of ``chart`` (a composite, a single panel or a row) as printed."""
-    configured = chart if chart.config is not alt.Undefined else chart.configure(**PRINT_CONFIG)
-    out = configured.to_dict(validate=False)  # built by this module from valid parts; checking costs seconds
-    out["config"]["legend"]["layout"] = LEGEND_LAYOUT
-    return out
+    config = copy.deepcopy(chart.get("config", PRINT_CONFIG))
+    config["legend"] = {**config.get("legend", {}), "layout": LEGEND_LAYOUT}
+    return {"$schema": alt.SCHEMA_URL, **chart, "config": config}
 
 
-def drawn_width(chart) -> float:
+def drawn_width(chart: dict) -> float:
     """The width of ``chart`` as vl-convert draws it, axes, labels and legend included (pt at 1:1)."""
     import vl_convert as vlc
 
@@ -158,85 +145,111 @@ def drawn_width(chart) -> float:
     return float(re.search(r'<svg[^>]*?width="([\d.]+)"', svg).group(1))
 
 
-def _fit(chart, width: float) -> None:
-    """Widen or narrow the views of ``chart`` (a row of panels or one panel) so that it is ``width`` wide."""
-    leaves, target = [v for v in _leaves(chart) if isinstance(v.width, int | float)], width
-    drawn = drawn_width(chart)
+def _fit(chart: dict, width: float, datasets: dict | None = None) -> None:
+    """Widen or narrow the views of ``chart`` (a row of panels or one panel) so that it is ``width``
+    wide; ``datasets`` are the figure's data when ``chart`` is a row that does not carry them."""
+    leaves, target = [v for v in _leaves(chart) if isinstance(v.get("width"), int | float)], width
+    whole = {**chart, "datasets": datasets} if datasets else chart
+    drawn = drawn_width(whole)
     for _ in range(4):  # the room around the views (axes, labels, legends) shifts with them: measure again
-        plotted = (max if isinstance(chart, alt.VConcatChart) else sum)(v.width for v in leaves)
+        plotted = (max if "vconcat" in chart else sum)(v["width"] for v in leaves)
         scale = max(target - (drawn - plotted), MIN_VIEW * len(leaves)) / plotted
         for v in leaves:
-            v.width = int(v.width * scale)  # rounded down: never wider than the column
-        drawn = drawn_width(chart)
+            v["width"] = int(v["width"] * scale)  # rounded down: never wider than the column
+        drawn = drawn_width(whole)
         if -4 <= (over := drawn - width) <= 0:  # within a few points of the column
             return
         target -= over
 
 
-def _share_colour(chart, lines: str = "independent"):
+def _share_colour(chart: dict, lines: str = "independent") -> dict:
     """``chart`` with its colour scale resolved as shared, when it is a concatenation (one legend).
 
     The legend entries of reference lines and medians (opacity) stay each panel's own: merged,
     they would all be drawn with the first one's dash and width.  Within one panel (Figure 1b's
-    two views of one threshold) ``lines="shared"`` gives that line one entry.
+    two views of one threshold) ``lines="shared"`` gives that line one entry.  The scale
+    resolution replaces any other the chart had, as the screen figures' does.
     """
-    return chart.resolve_scale(color="shared", opacity=lines) if _views(chart) else chart
+    if _views(chart):
+        chart["resolve"] = {**chart.get("resolve", {}), "scale": {"color": "shared", "opacity": lines}}
+    return chart
 
 
-def panel(ds: Dataset, name: str, letter: str, width: float = SINGLE_COLUMN):
+def _drawn(ds: Dataset, name: str, made: dict | None) -> dict:
+    """The registry's figure ``name`` as a Vega-Lite dict of its own (``made`` keeps the first one
+    drawn: each panel appears in a composite and alone, and drawing it costs more than copying)."""
+    made = {} if made is None else made
+    if name not in made:
+        made[name] = registry.make(name, ds).chart.to_dict(validate=False)
+    return copy.deepcopy(made[name])
+
+
+def panel(
+    ds: Dataset, name: str, letter: str, width: float = SINGLE_COLUMN, made: dict | None = None
+) -> dict:
     """One panel: the registry's chart without its ``config``, in print type, titled with its bold
-    letter, its views sized to share ``width`` (fitted only when it stands alone: see ``composite``)."""
-    chart = registry.make(name, ds).chart  # made afresh on each call: changing it changes nothing else
-    chart.config = alt.Undefined  # Vega-Lite allows a config only at the top
-    text = _title_text(chart.title) or " and ".join(
-        t for t in map(_title_text, [v.title for v in _views(chart)]) if t
+    letter, its views sized to share ``width`` (fitted only when it stands alone: see ``composite``).
+    It keeps its ``datasets``; ``composite`` gathers them at the top of the figure."""
+    chart = _drawn(ds, name, made)
+    for key in ("$schema", "config"):  # Vega-Lite allows a config only at the top
+        chart.pop(key, None)
+    text = _title_text(chart.get("title")) or " and ".join(
+        t for t in (_title_text(v.get("title")) for v in _views(chart)) if t
     )
-    chart.title = alt.TitleParams(
-        f"{letter}   {text}".rstrip(), anchor="start", fontWeight="bold", fontSize=PANEL_TEXT
-    )
+    chart["title"] = {
+        "text": f"{letter}   {text}".rstrip(),
+        "anchor": "start",
+        "fontWeight": "bold",
+        "fontSize": PANEL_TEXT,
+    }
     _print_marks(chart)
     _resize(chart, width - AXIS_ROOM, PANEL_HEIGHT)
     return _share_colour(chart, lines="shared")
 
 
-def single(ds: Dataset, name: str) -> alt.TopLevelMixin:
+def single(ds: Dataset, name: str, made: dict | None = None) -> dict:
     """Panel ``name`` alone, a single column wide, lettered as in its composite."""
     figure = next(f for f, names in PANELS.items() if name in names)
-    chart = panel(ds, name, "abcdefgh"[PANELS[figure].index(name)])
-    if isinstance(chart, alt.HConcatChart):  # views side by side do not fit one column: stack them
-        stacked = alt.vconcat(*chart.hconcat, title=chart.title, description=chart.description)
-        chart = _share_colour(
-            stacked.resolve_scale(y=chart.resolve.scale.y if chart.resolve else alt.Undefined)
-        )
-    chart = chart.configure(**PRINT_CONFIG | {"legend": PRINT_CONFIG["legend"] | {"columns": 3}})
+    chart = panel(ds, name, "abcdefgh"[PANELS[figure].index(name)], made=made)
+    if "hconcat" in chart:  # views side by side do not fit one column: stack them
+        stacked = {k: v for k, v in chart.items() if k not in ("hconcat", "resolve")}
+        chart = _share_colour({**stacked, "vconcat": chart["hconcat"]})
+    chart["config"] = PRINT_CONFIG | {"legend": PRINT_CONFIG["legend"] | {"columns": 3}}
     _fit(chart, SINGLE_COLUMN)  # a legend of 3 columns: one of 8 would be wider than the column
     return chart
 
 
-def composite(ds: Dataset, figure: str) -> alt.TopLevelMixin:
+def composite(ds: Dataset, figure: str, made: dict | None = None) -> dict:
     """Composite ``figure``: its panels in rows of two, each row fitted to a double column."""
     names = PANELS[figure]
     share = DOUBLE_COLUMN / min(PER_ROW, len(names))
-    panels = [panel(ds, name, "abcdefgh"[i], share) for i, name in enumerate(names)]
-    rows = [_share_colour(alt.hconcat(*panels[i : i + PER_ROW])) for i in range(0, len(panels), PER_ROW)]
+    panels = [panel(ds, name, "abcdefgh"[i], share, made) for i, name in enumerate(names)]
+    datasets = {key: rows for p in panels for key, rows in sorted(p.pop("datasets", {}).items())}
+    rows = [_share_colour({"hconcat": panels[i : i + PER_ROW]}) for i in range(0, len(panels), PER_ROW)]
     for row in rows:
-        _fit(row, DOUBLE_COLUMN)
+        _fit(row, DOUBLE_COLUMN, datasets)
     if len(rows) > 1:  # stacking rows adds a few points of its own: take them from the rows
-        over = drawn_width(_share_colour(alt.vconcat(*rows))) - DOUBLE_COLUMN
+        over = drawn_width(_share_colour({"vconcat": rows, "datasets": datasets})) - DOUBLE_COLUMN
         for row in rows if over > 0 else ():
-            _fit(row, DOUBLE_COLUMN - over)
-    chart = rows[0] if len(rows) == 1 else _share_colour(alt.vconcat(*rows))
-    described = " ".join(f"{'abcdefgh'[i]}: {_title_text(p.description)}" for i, p in enumerate(panels))
-    chart = chart.properties(description=f"{TITLES[figure]}. {described}")
-    return chart.configure(**PRINT_CONFIG)
+            _fit(row, DOUBLE_COLUMN - over, datasets)
+    chart = rows[0] if len(rows) == 1 else _share_colour({"vconcat": rows})
+    described = " ".join(
+        f"{'abcdefgh'[i]}: {_title_text(p.get('description'))}" for i, p in enumerate(panels)
+    )
+    return {
+        **chart,
+        "description": f"{TITLES[figure]}. {described}",
+        "datasets": datasets,
+        "config": PRINT_CONFIG,
+    }
 
 
-def figure1(ds: Dataset) -> alt.TopLevelMixin:
+def figure1(ds: Dataset) -> dict:
     """Figure 1: a, CAR T cell expansion (registry ``fig1a``); b, B cells (``fig1b``), side by side."""
     return composite(ds, "fig1")
 
 
-def figure2(ds: Dataset) -> alt.TopLevelMixin:
+def figure2(ds: Dataset) -> dict:
     """Figure 2: a, SLEDAI-2K; b, proteinuria; c, anti-dsDNA; d, C3 and C4 (``fig2a`` … ``fig2d``)."""
     return composite(ds, "fig2")
 
@@ -279,9 +292,9 @@ def export(ds: Dataset, downloads_dir: str | Path) -> list[Path]:
     column) as SVG, PDF and 300-ppi PNG into ``downloads_dir``; return the paths written."""
     out = Path(downloads_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, make in FIGURES.items():
-        written += _write(spec(make(ds)), out, name)
+    written, made = [], {}
+    for name in FIGURES:
+        written += _write(spec(composite(ds, name, made)), out, name)
         for panel_name in PANELS[name]:
-            written += _write(spec(single(ds, panel_name)), out, f"{panel_name}-single")
+            written += _write(spec(single(ds, panel_name, made)), out, f"{panel_name}-single")
     return written
