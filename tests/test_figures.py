@@ -66,8 +66,22 @@ def colour_scales(spec: dict) -> list[dict]:
     ]
 
 
+_MADE: dict[tuple[str, int], tuple] = {}
+
+
 def make(name, ds):
-    return registry.make(name, ds)
+    """Figure ``name`` of ``ds``, made once per dataset for this module: the tests only read it."""
+    key = (name, id(ds))
+    if key not in _MADE:  # the dataset is kept with its figure, so its id is not reused
+        fig = registry.make(name, ds)
+        _MADE[key] = (ds, fig, fig.chart.to_dict())
+    return _MADE[key][1]
+
+
+def spec_of(name, ds) -> dict:
+    """The Vega-Lite spec of figure ``name`` of ``ds`` (validated once)."""
+    make(name, ds)
+    return _MADE[(name, id(ds))][2]
 
 
 # ------------------------------------------------------------------ 1. absent data: a sentence, never empty axes
@@ -231,7 +245,7 @@ def test_late_and_ongoing_episodes_are_drawn_marked_and_the_axis_grows(late_ds):
 
 
 def test_without_late_episodes_the_window_legend_is_hidden(bundled):
-    spec = make("figS1", bundled).chart.to_dict()
+    spec = spec_of("figS1", bundled)
     (bars,) = layers_of(spec, "bar")
     assert bars["encoding"]["fillOpacity"]["legend"] is None
     assert bars["encoding"]["x"]["scale"]["domain"][1] >= 28.5
@@ -241,7 +255,7 @@ def test_without_late_episodes_the_window_legend_is_hidden(bundled):
 def test_fig2b_draws_the_complete_response_threshold_from_the_definitions(make_dataset):
     m = [("P1", -5, "urine_protein_24h", 2.0), ("P1", 30, "urine_protein_24h", 0.6)]
     ds = dataset.load(make_dataset([{"patient_id": "P1"}], m, definitions="{renal_complete_below_g24h: 0.7}"))
-    spec = make("fig2b", ds).chart.to_dict()
+    spec = spec_of("fig2b", ds)
     assert (0.7, "complete response < 0.7 g/24h") in rules(spec)
     (rule,) = [u for u in layers_of(spec, "rule") if rows(spec, u)[0].get("rule_at") == 0.7]
     assert mark(rule)["strokeDash"]
@@ -249,7 +263,7 @@ def test_fig2b_draws_the_complete_response_threshold_from_the_definitions(make_d
 
 
 def test_fig2b_default_threshold(bundled):
-    assert (0.5, "complete response < 0.5 g/24h") in rules(make("fig2b", bundled).chart.to_dict())
+    assert (0.5, "complete response < 0.5 g/24h") in rules(spec_of("fig2b", bundled))
 
 
 # ------------------------------------------------------------------ 5. readable anti-dsDNA ticks
@@ -262,7 +276,7 @@ def _y_axis_values(spec):
 
 
 def test_fig2c_ticks_include_the_upper_limit_of_normal(bundled):
-    spec = make("fig2c", bundled).chart.to_dict()
+    spec = spec_of("fig2c", bundled)
     (ticks,) = _y_axis_values(spec)
     assert 8 in ticks and ticks[0] == 0 and 10 not in ticks  # 10 would crowd the limit
     assert {2, 5, 20, 50, 100, 200}.issubset(ticks) and max(ticks) >= 310
@@ -273,7 +287,7 @@ def test_fig2c_limit_comes_from_the_dataset(make_dataset):
     d = make_dataset([{"patient_id": "P1"}], [("P1", -5, "anti_dsdna", 40), ("P1", 30, "anti_dsdna", 3)])
     yml = d / "dataset.yml"
     yml.write_text(yml.read_text(encoding="utf-8").replace("anti_dsdna: {upper: 8", "anti_dsdna: {upper: 12"))
-    spec = make("fig2c", dataset.load(d)).chart.to_dict()
+    spec = spec_of("fig2c", dataset.load(d))
     (ticks,) = _y_axis_values(spec)
     assert 12 in ticks and 8 not in ticks and max(ticks) >= 40
     assert (12, "upper limit of normal (12 IU/mL)") in rules(spec)
@@ -282,9 +296,9 @@ def test_fig2c_limit_comes_from_the_dataset(make_dataset):
 # ------------------------------------------------------------------ 6. text alternatives
 def test_every_figure_describes_itself(bundled):
     for name in registry.names("figure"):
-        spec = make(name, bundled).chart.to_dict()
+        spec = spec_of(name, bundled)
         assert isinstance(spec.get("description"), str) and len(spec["description"]) > 40, name
-    d = make("fig1a", bundled).chart.to_dict()["description"]
+    d = spec_of("fig1a", bundled)["description"]
     assert d.startswith("Line chart of circulating CAR+ T cells per patient, days 0 to 90, log scale; 6 of 6")
     assert re.search(r"peaks from [\d.]+ to [\d.]+ cells/µL on days 7 to 11", d)
 
@@ -296,7 +310,7 @@ def large(tmp_path_factory):
 
 def test_large_cohort_figures_describe_themselves(large):
     for name in OUR_FIGURES:
-        spec = make(name, large).chart.to_dict()
+        spec = spec_of(name, large)
         assert len(spec.get("description", "")) > 40, name
         if name in ("fig1a", "fig1b", "fig2b", "fig2c", "fig2d"):
             assert spec["description"].startswith("Median and interquartile range per study day"), name
@@ -309,7 +323,7 @@ def test_colour_domain_is_every_patient_in_natural_order(make_dataset):
     m += [("P2", -5, "c3", 0.5), ("P1", -5, "c4", 0.1)]
     ds = dataset.load(make_dataset(patients, m))
     for name in ("fig2b", "fig2d"):
-        scales = colour_scales(make(name, ds).chart.to_dict())
+        scales = colour_scales(spec_of(name, ds))
         assert scales, name
         for s in scales:
             assert s["domain"] == ["P1", "P2", "P10"] and s["range"] == PALETTE[:3], name
@@ -317,7 +331,7 @@ def test_colour_domain_is_every_patient_in_natural_order(make_dataset):
 
 def test_colours_agree_across_figures(bundled):
     domains = {
-        name: {tuple(s["domain"]) for s in colour_scales(make(name, bundled).chart.to_dict())}
+        name: {tuple(s["domain"]) for s in colour_scales(spec_of(name, bundled))}
         for name in ("fig1a", "fig1b", "fig2a", "fig2b", "fig2c", "fig2d")
     }
     assert set().union(*domains.values()) == {("P1", "P2", "P3", "P4", "P5", "P6")}
@@ -340,7 +354,7 @@ def test_negative_numbers_in_figure_text_use_the_minus_sign(bundled, late_ds):
 # ------------------------------------------------------------------ 9. figures a reader can use
 def test_patients_differ_by_dash_as_well_as_colour_in_every_figure(bundled):
     for name in ("fig1a", "fig1b", "fig2a", "fig2b", "fig2c", "fig2d"):
-        spec = make(name, bundled).chart.to_dict()
+        spec = spec_of(name, bundled)
         lines = [
             u for u in layers_of(spec, "line") if u["encoding"].get("color", {}).get("field") == "patient_id"
         ]
@@ -360,7 +374,7 @@ def test_patients_differ_by_dash_as_well_as_colour_in_every_figure(bundled):
 
 
 def test_fig1a_draws_the_assay_limit_and_day_0_sits_inside_the_axis(bundled):
-    spec = make("fig1a", bundled).chart.to_dict()
+    spec = spec_of("fig1a", bundled)
     assert (0.5, "assay limit, 0.5 cells/µL") in rules(spec)
     (line,) = layers_of(spec, "line")
     assert line["encoding"]["x"]["scale"]["domain"][0] < 0  # a marker on day 0 is drawn right of the axis
@@ -368,7 +382,7 @@ def test_fig1a_draws_the_assay_limit_and_day_0_sits_inside_the_axis(bundled):
 
 
 def test_fig1b_shows_the_depletion_days_beside_the_whole_course(bundled):
-    spec = make("fig1b", bundled).chart.to_dict()
+    spec = spec_of("fig1b", bundled)
     early, whole = spec["hconcat"]
     (early_line,) = layers_of(early, "line")
     assert early_line["encoding"]["x"]["scale"]["domain"] == [-7, 28]
@@ -390,7 +404,7 @@ def test_reference_lines_are_named_in_the_legend_not_on_the_plot(bundled):
         ("fig2c", "upper limit of normal (8 IU/mL)"),
         ("fig2b", "complete response < 0.5 g/24h"),
     ):
-        spec = make(name, bundled).chart.to_dict()
+        spec = spec_of(name, bundled)
         ruled = [u for u in layers_of(spec, "rule") if rows(spec, u)[0].get("label") == label]
         assert ruled, name
         for u in ruled:
@@ -401,7 +415,7 @@ def test_reference_lines_are_named_in_the_legend_not_on_the_plot(bundled):
 
 
 def test_fig2a_labels_are_horizontal_and_the_median_is_in_the_legend(bundled):
-    spec = make("fig2a", bundled).chart.to_dict()
+    spec = spec_of("fig2a", bundled)
     assert {u["encoding"]["x"]["axis"]["labelAngle"] for u in units(spec)} == {0}
     (median,) = [u for u in layers_of(spec, "line") if "opacity" in u["encoding"]]
     assert rows(spec, median)[0]["line"] == "median of the patients"
@@ -409,7 +423,7 @@ def test_fig2a_labels_are_horizontal_and_the_median_is_in_the_legend(bundled):
 
 
 def test_fig2b_marks_each_renal_response_on_the_value_it_is_judged_on(bundled):
-    spec = make("fig2b", bundled).chart.to_dict()
+    spec = spec_of("fig2b", bundled)
     assert '"resolve": {"scale": {"shape": "independent"}}' in json.dumps(spec)  # a legend of its own
     (marked,) = [u for u in units(spec) if u["encoding"].get("shape", {}).get("field") == "renal_response"]
     drawn = rows(spec, marked)

@@ -30,8 +30,14 @@ REQUIRED = (
 )
 
 
+_CONTENTS: dict[int, tuple] = {}
+
+
 def _content(ds) -> dict:
-    return paper.content(ds, commit="0" * 12, versions={}, figures=FIGURES)
+    """The paper's content for ``ds``, made once per dataset for this module (tests only read it)."""
+    if id(ds) not in _CONTENTS:  # the dataset is kept with it, so its id is not reused
+        _CONTENTS[id(ds)] = (ds, paper.content(ds, commit="0" * 12, versions={}, figures=FIGURES))
+    return _CONTENTS[id(ds)][1]
 
 
 def _texts(doc: dict):

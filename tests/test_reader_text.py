@@ -110,19 +110,24 @@ def cohort(request, tmp_path_factory):
     return load(write_synthetic(tmp_path_factory.mktemp("synth") / "s", 8, seed=1))
 
 
-def _specs(ds) -> dict[str, dict]:
-    specs = {a.name: a.make(ds).chart.to_dict() for a in registry.ARTEFACTS if a.kind == "figure"}
-    return specs | {name: make(ds) for name, make in publication.FIGURES.items()}
-
-
-def test_no_chart_shows_an_identifier_and_every_tooltip_field_has_a_readers_title(cohort):
-    for name, spec in _specs(cohort).items():
+def _no_identifier_and_titled_tooltips(specs: dict[str, dict]) -> None:
+    for name, spec in specs.items():
         strings, tooltips = visible_strings(spec)
         assert strings, name
         bad = {s: offenders(s) for s in strings if offenders(s)}
         assert bad == {}, name
         for t in tooltips:
             assert "title" in t and "_" not in t["title"], (name, t)
+
+
+def test_no_chart_shows_an_identifier_and_every_tooltip_field_has_a_readers_title(cohort):
+    specs = {a.name: a.make(cohort).chart.to_dict() for a in registry.ARTEFACTS if a.kind == "figure"}
+    _no_identifier_and_titled_tooltips(specs)
+
+
+@pytest.mark.build  # the composites are laid out by drawing them: seconds each
+def test_no_composite_figure_shows_an_identifier(cohort):
+    _no_identifier_and_titled_tooltips({name: make(cohort) for name, make in publication.FIGURES.items()})
 
 
 def test_the_heat_map_names_claims_and_alternatives_by_their_labels(cohort):
