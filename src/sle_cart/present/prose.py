@@ -262,16 +262,10 @@ def _entry_limitation(ds: Dataset) -> str:
 def limitations(ds: Dataset) -> list[str]:
     """What the design and the data cannot show, in this project's words."""
     n = len(ds.patients)
-    chemo = (
-        "The lymphodepleting chemotherapy includes cyclophosphamide"
-        if is_the_trial(ds)
-        else "In the abstract's trial the lymphodepleting chemotherapy included cyclophosphamide"
-    )
     return [
         f"A single arm of {n} patient{'s' if n != 1 else ''} cannot separate the treatment's effect from chance "
         "or from the natural course of lupus: there is no comparison group, and every interval above is wide.",
         _entry_limitation(ds),
-        f"{chemo}, itself a treatment for lupus, so part of any improvement may come from it.",
         conditioning_limitation(is_the_trial(ds)),
         "Concomitant therapy (glucocorticoid doses, other immunosuppressants) is not in the data.",
         "SRI-4, LLDAS and DORIS remission cannot be computed: they need the physician's global assessment, "
