@@ -265,8 +265,23 @@ def test_composites_fit_a_journal_column_with_print_type(bundled, tmp_path):
 
 def test_composites_are_full_rows_of_bold_lettered_panels(bundled):
     fig1, fig2 = (make(bundled).to_dict() for make in (publication.figure1, publication.figure2))
-    assert len(fig1["hconcat"]) == 2
-    assert [len(row["hconcat"]) for row in fig2["vconcat"]] == [2, 2]  # no empty quarter
-    panels = [*fig1["hconcat"], *(p for row in fig2["vconcat"] for p in row["hconcat"])]
+    assert [len(row.get("hconcat", [row])) for row in fig2["vconcat"]] == [2, 2]  # no empty quarter
+    panels = [*fig1["vconcat"], *(p for row in fig2["vconcat"] for p in row["hconcat"])]
     for letter, p in zip("ababcd", panels):
         assert p["title"]["text"].startswith(f"{letter}   ") and p["title"]["fontWeight"] == "bold"
+
+
+def _view_widths(spec: dict) -> list[float]:
+    views = spec.get("hconcat") or spec.get("vconcat")
+    return [w for v in views for w in _view_widths(v)] if views else [spec["width"]]
+
+
+def test_fig1b_views_are_readable_in_both_columns(bundled):
+    # Figure 1b's two views (days -7 to 28, whole follow-up) each get half a double column, not a
+    # quarter, and a single column's width when the panel stands alone
+    fig1 = publication.spec(publication.figure1(bundled))
+    early, whole = _view_widths(fig1["vconcat"][1])
+    assert min(early, whole) >= 0.4 * publication.DOUBLE_COLUMN, (early, whole)
+    assert _view_widths(fig1["vconcat"][0])[0] >= 0.8 * publication.DOUBLE_COLUMN  # 1a fills its row
+    single = publication.spec(publication.single(bundled, "fig1b"))
+    assert min(_view_widths(single)) >= 0.75 * publication.SINGLE_COLUMN, _view_widths(single)

@@ -9,8 +9,8 @@ serves every panel.  A panel whose data are absent is the registry's placeholder
 (a chart that states the sentence), so the figure still composes.
 
 Sizes are a journal's, at 1:1 (one unit of the drawing is one point): a composite
-is as wide as a double column (7 in, 180 mm), its panels side by side, two per
-row; each panel also comes alone at a single column's width (3.5 in).  The views
+is as wide as a double column (7 in, 180 mm), its panels in rows (``ROWS``);
+each panel also comes alone at a single column's width (3.5 in).  The views
 are widened or narrowed after one measuring render so that the whole drawing,
 axes and labels included, fills the column (Vega-Lite cannot fit a
 concatenation itself).  No text is smaller than 6 pt, axis text 7 pt.
@@ -42,10 +42,10 @@ from .print_style import (
     MIN_VIEW,
     PANEL_HEIGHT,
     PANEL_TEXT,
-    PER_ROW,
     PNG_PPI,
     PRINT_CONFIG,
     SINGLE_COLUMN,
+    SINGLE_LEGEND,
     STROKE,
     SYMBOL_AREA,
 )
@@ -53,11 +53,15 @@ from .print_style import (
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
 
-#: Composite figure -> its panels (registry names), in panel-letter order.
-PANELS: dict[str, tuple[str, ...]] = {
-    "fig1": ("fig1a", "fig1b"),
-    "fig2": ("fig2a", "fig2b", "fig2c", "fig2d"),
+#: Composite figure -> its rows of panels (registry names), in panel-letter order.  Figure 1b is two
+#: views (the days around infusion and the whole follow-up): beside Figure 1a each would get a quarter
+#: of the column, so it has a row of its own, under 1a.  Figure 2's four panels are two rows of two.
+ROWS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "fig1": (("fig1a",), ("fig1b",)),
+    "fig2": (("fig2a", "fig2b"), ("fig2c", "fig2d")),
 }
+#: Composite figure -> its panels, in panel-letter order.
+PANELS: dict[str, tuple[str, ...]] = {fig: sum(rows, ()) for fig, rows in ROWS.items()}
 #: Titles of the composites (the paper's captions start with these).
 TITLES = {
     "fig1": "Figure 1. CAR T cell expansion in blood and depletion of circulating B cells",
@@ -206,19 +210,24 @@ def single(ds: Dataset, name: str) -> alt.TopLevelMixin:
     if isinstance(chart, alt.HConcatChart):  # views side by side do not fit one column: stack them
         stacked = alt.vconcat(*chart.hconcat, title=chart.title, description=chart.description)
         chart = _share_colour(
-            stacked.resolve_scale(y=chart.resolve.scale.y if chart.resolve else alt.Undefined)
+            stacked.resolve_scale(y=chart.resolve.scale.y if chart.resolve else alt.Undefined), "shared"
         )
-    chart = chart.configure(**PRINT_CONFIG | {"legend": PRINT_CONFIG["legend"] | {"columns": 3}})
-    _fit(chart, SINGLE_COLUMN)  # a legend of 3 columns: one of 8 would be wider than the column
+    # a legend of 3 columns under its title: one of 8, or a title beside it, would be wider than the
+    # column, and fitting would narrow the views to make room for it
+    chart = chart.configure(**PRINT_CONFIG | {"legend": PRINT_CONFIG["legend"] | SINGLE_LEGEND})
+    _fit(chart, SINGLE_COLUMN)
     return chart
 
 
 def composite(ds: Dataset, figure: str) -> alt.TopLevelMixin:
-    """Composite ``figure``: its panels in rows of two, each row fitted to a double column."""
-    names = PANELS[figure]
-    share = DOUBLE_COLUMN / min(PER_ROW, len(names))
-    panels = [panel(ds, name, "abcdefgh"[i], share) for i, name in enumerate(names)]
-    rows = [_share_colour(alt.hconcat(*panels[i : i + PER_ROW])) for i in range(0, len(panels), PER_ROW)]
+    """Composite ``figure``: its rows of panels (``ROWS``), each row fitted to a double column."""
+    letters = dict(zip(PANELS[figure], "abcdefgh"))
+    rows = [
+        [panel(ds, name, letters[name], DOUBLE_COLUMN / len(names)) for name in names]
+        for names in ROWS[figure]
+    ]
+    panels = [p for row in rows for p in row]
+    rows = [_share_colour(alt.hconcat(*row)) if len(row) > 1 else row[0] for row in rows]
     for row in rows:
         _fit(row, DOUBLE_COLUMN)
     if len(rows) > 1:  # stacking rows adds a few points of its own: take them from the rows
@@ -232,7 +241,7 @@ def composite(ds: Dataset, figure: str) -> alt.TopLevelMixin:
 
 
 def figure1(ds: Dataset) -> alt.TopLevelMixin:
-    """Figure 1: a, CAR T cell expansion (registry ``fig1a``); b, B cells (``fig1b``), side by side."""
+    """Figure 1: a, CAR T cell expansion (registry ``fig1a``); under it b, B cells (``fig1b``)."""
     return composite(ds, "fig1")
 
 
