@@ -75,12 +75,12 @@ def treated(ds: Dataset) -> list[str]:
         )
     if v["n_sledai_baseline_ge_10"] != "not evaluable":
         sentences.append(
-            f"At entry {v['n_sledai_baseline_ge_10']} of {v['sledai_baseline_n']} with a baseline "
-            f"SLEDAI-2K had active disease ({SLEDAI_ENTRY} points or more)."
+            f"At entry, {v['n_sledai_baseline_ge_10']} of the {v['sledai_baseline_n']} patients with a "
+            f"baseline SLEDAI-2K had active disease ({SLEDAI_ENTRY} points or more)."
         )
     if v["n_prior_lines_ge_2"] != "not evaluable":
         sentences.append(
-            f"Of the {v['prior_lines_n']} with a known treatment history, {v['n_prior_lines_ge_2']} had not "
+            f"Of the {v['prior_lines_n']} patients with a known treatment history, {v['n_prior_lines_ge_2']} had not "
             "responded well enough to at least two earlier lines of treatment."
         )
     how = (
