@@ -230,6 +230,27 @@ def _text_sizes(page) -> list[tuple[float, str]]:
     return runs
 
 
+def test_a_table_title_is_on_the_page_its_table_starts_on(bundled_paper):
+    # a short table is kept with its title: a title alone at the foot of a page is an orphan
+    (first, _), _, _ = bundled_paper
+    pages = [page.extract_text() for page in pypdf.PdfReader(first).pages]
+    for title, first_row in (
+        ("Table 1. Baseline", "Sex, female"),
+        ("Table 2. Cytokine release", "Worst CRS"),
+    ):
+        on = [i for i, text in enumerate(pages) if title in text]
+        assert on and first_row in pages[on[0]], (title, on)
+
+
+def test_a_figure_floats_so_text_fills_the_page_before_it(bundled_paper):
+    # a composite that does not fit below the text moves to the next page's top; the text after it
+    # fills the page instead of leaving its lower half empty
+    (first, _), _, _ = bundled_paper
+    pages = [squash(page.extract_text()) for page in pypdf.PdfReader(first).pages]
+    fig1 = next(i for i, text in enumerate(pages) if squash("Figure 1. CAR T cell expansion") in text)
+    assert squash("Disease activity, kidneys and serology") in pages[fig1 - 1], pages[fig1 - 1][-300:]
+
+
 def test_appendix_text_is_at_least_8_pt(bundled_paper):
     (first, _), _, _ = bundled_paper
     reader = pypdf.PdfReader(first)
