@@ -244,6 +244,27 @@ def _text_sizes(page) -> list[tuple[float, str]]:
     return runs
 
 
+def test_a_table_title_is_on_the_page_its_table_starts_on(bundled_paper):
+    # a short table is kept with its title: a title alone at the foot of a page is an orphan
+    (first, _), _, _ = bundled_paper
+    pages = [page.extract_text() for page in pypdf.PdfReader(first).pages]
+    for title, first_row in (
+        ("Table 1. Baseline", "Sex, female"),
+        ("Table 2. Cytokine release", "Worst CRS"),
+    ):
+        on = [i for i, text in enumerate(pages) if title in text]
+        assert on and first_row in pages[on[0]], (title, on)
+
+
+def test_a_figure_floats_so_text_fills_the_page_before_it(bundled_paper):
+    # a composite that does not fit below the text moves to the next page's top; the text after it
+    # fills the page instead of leaving its lower half empty
+    (first, _), _, _ = bundled_paper
+    pages = [squash(page.extract_text()) for page in pypdf.PdfReader(first).pages]
+    fig1 = next(i for i, text in enumerate(pages) if squash("Figure 1. CAR T cell expansion") in text)
+    assert squash("Disease activity, kidneys and serology") in pages[fig1 - 1], pages[fig1 - 1][-300:]
+
+
 def test_appendix_text_is_at_least_8_pt(bundled_paper):
     (first, _), _, _ = bundled_paper
     reader = pypdf.PdfReader(first)
@@ -279,8 +300,23 @@ def test_composites_fit_a_journal_column_with_print_type(exported):
 
 def test_composites_are_full_rows_of_bold_lettered_panels(figures):
     fig1, fig2 = figures["fig1"], figures["fig2"]
-    assert len(fig1["hconcat"]) == 2
-    assert [len(row["hconcat"]) for row in fig2["vconcat"]] == [2, 2]  # no empty quarter
-    panels = [*fig1["hconcat"], *(p for row in fig2["vconcat"] for p in row["hconcat"])]
+    assert [len(row.get("hconcat", [row])) for row in fig2["vconcat"]] == [2, 2]  # no empty quarter
+    panels = [*fig1["vconcat"], *(p for row in fig2["vconcat"] for p in row["hconcat"])]
     for letter, p in zip("ababcd", panels):
         assert p["title"]["text"].startswith(f"{letter}   ") and p["title"]["fontWeight"] == "bold"
+
+
+def _view_widths(spec: dict) -> list[float]:
+    views = spec.get("hconcat") or spec.get("vconcat")
+    return [w for v in views for w in _view_widths(v)] if views else [spec["width"]]
+
+
+def test_fig1b_views_are_readable_in_both_columns(bundled, figures):
+    # Figure 1b's two views (days -7 to 28, whole follow-up) each get half a double column, not a
+    # quarter, and a single column's width when the panel stands alone
+    fig1 = publication.spec(figures["fig1"])
+    early, whole = _view_widths(fig1["vconcat"][1])
+    assert min(early, whole) >= 0.4 * publication.DOUBLE_COLUMN, (early, whole)
+    assert _view_widths(fig1["vconcat"][0])[0] >= 0.8 * publication.DOUBLE_COLUMN  # 1a fills its row
+    single = publication.spec(publication.single(bundled, "fig1b"))
+    assert min(_view_widths(single)) >= 0.75 * publication.SINGLE_COLUMN, _view_widths(single)

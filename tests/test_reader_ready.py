@@ -128,6 +128,14 @@ def test_summary_states_doses_denominators_days_and_what_the_data_cannot_show(ds
     assert any("fludarabine and cyclophosphamide" in s and "B cells" in s for s in prose.limitations(ds))
 
 
+def test_limitations_make_the_conditioning_point_once(ds):
+    # the chemotherapy as a lupus treatment and its own early B-cell depletion are one point, one bullet
+    items = prose.limitations(ds)
+    about = [s for s in items if "cyclophosphamide" in s or "conditioning" in s]
+    assert len(about) == 1, about
+    assert "treatment for lupus" in about[0] and "B-cell depletion" in about[0]
+
+
 def test_units_are_iu_per_ml_everywhere():
     # what a reader sees comes from analysis, present and book (inputs/ accepts "U/mL" as written)
     shown = ("analysis", "present", "book")

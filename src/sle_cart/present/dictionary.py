@@ -2,7 +2,9 @@
 analysis definitions in force, and the notes made while loading the dataset.
 
 The first two come from the validation schema itself
-(``sle_cart.inputs.contract``), so the documentation cannot drift from the checks.
+(``sle_cart.inputs.contract``), so the documentation cannot drift from the checks;
+the fields of claims.json come from ``sle_cart.analysis.claims_fields``, which the
+README's table is generated from too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from sle_cart.analysis import claims_fields
 from sle_cart.inputs import contract
 from sle_cart.inputs.definitions import Definitions
 from sle_cart.inputs.errors import capped
@@ -82,3 +85,22 @@ def dataset_notes(ds: Dataset) -> HTMLBlock:
     if not items:
         return HTMLBlock("<p>Loading this dataset needed no unit conversion and raised no warning.</p>")
     return HTMLBlock("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+
+
+def claims_json_dictionary(ds: Dataset) -> Table:
+    """Every field of claims.json, with its type and meaning (the same for every dataset)."""
+    frame = pd.DataFrame(claims_fields.FIELDS, columns=["field", "type", "meaning"]).set_index("field")
+    return Table(
+        frame,
+        [
+            "claims.json is written next to the site's pages. 'claims[].label' is a field of each row of "
+            "the 'claims' list; ids are for machines, labels for readers.",
+            "method, denominator and ci95 appear only on the claims they apply to.",
+        ],
+    )
+
+
+def claims_json_markdown() -> str:
+    """The claims.json fields as a Markdown table: the README's copy (a test keeps the two equal)."""
+    rows = [f"| `{path}` | {kind} | {meaning} |" for path, kind, meaning in claims_fields.FIELDS]
+    return "\n".join(["| field | type | meaning |", "|---|---|---|", *rows]) + "\n"

@@ -8,8 +8,6 @@ composites and single-column panels out with them).
 DOUBLE_COLUMN, SINGLE_COLUMN = 7 * 72, 3.5 * 72
 #: Height of a panel's plotting area (pt), and the first guess of the room around a view's plot.
 PANEL_HEIGHT, AXIS_ROOM = 130, 40
-#: Panels per row in a composite (Figure 2's four panels are two rows of two: no empty quarter).
-PER_ROW = 2
 #: Type sizes (pt at 1:1): the journal minimum for any text, axis text, and the panel headings.
 MIN_TEXT, AXIS_TEXT, PANEL_TEXT = 6.5, 7, 8.5
 #: Symbol areas and stroke widths in print, as a share of the screen's (a panel is about half as wide).
@@ -35,6 +33,10 @@ PRINT_CONFIG = {
         "labelFontSize": AXIS_TEXT,
         "titleFontSize": AXIS_TEXT + 0.5,
         "symbolSize": 40,
+        # the title beside its entries, not above them: each legend is one line, no strip of white
+        "titleOrient": "left",
+        "titleAnchor": "start",
+        "titlePadding": 6,
     },
     # a view's own title inside a panel ("C3", "C4"): smaller than the panel heading
     "title": {"fontSize": AXIS_TEXT + 0.5, "fontWeight": "normal", "subtitleFontSize": AXIS_TEXT},
@@ -43,5 +45,7 @@ PRINT_CONFIG = {
     "line": {"strokeWidth": 2 * STROKE},
     "concat": {"spacing": 14},
 }
+#: A single column's legend: 3 entries a row, under its title.
+SINGLE_LEGEND = {"columns": 3, "titleOrient": "top"}
 #: Legends stack under the panels (Vega's legend layout, added by :func:`spec`).
 LEGEND_LAYOUT = {"bottom": {"direction": "vertical", "anchor": "start"}}

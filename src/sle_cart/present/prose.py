@@ -75,12 +75,12 @@ def treated(ds: Dataset) -> list[str]:
         )
     if v["n_sledai_baseline_ge_10"] != "not evaluable":
         sentences.append(
-            f"At entry {v['n_sledai_baseline_ge_10']} of {v['sledai_baseline_n']} with a baseline "
-            f"SLEDAI-2K had active disease ({SLEDAI_ENTRY} points or more)."
+            f"At entry, {v['n_sledai_baseline_ge_10']} of the {v['sledai_baseline_n']} patients with a "
+            f"baseline SLEDAI-2K had active disease ({SLEDAI_ENTRY} points or more)."
         )
     if v["n_prior_lines_ge_2"] != "not evaluable":
         sentences.append(
-            f"Of the {v['prior_lines_n']} with a known treatment history, {v['n_prior_lines_ge_2']} had not "
+            f"Of the {v['prior_lines_n']} patients with a known treatment history, {v['n_prior_lines_ge_2']} had not "
             "responded well enough to at least two earlier lines of treatment."
         )
     how = (
@@ -262,16 +262,10 @@ def _entry_limitation(ds: Dataset) -> str:
 def limitations(ds: Dataset) -> list[str]:
     """What the design and the data cannot show, in this project's words."""
     n = len(ds.patients)
-    chemo = (
-        "The lymphodepleting chemotherapy includes cyclophosphamide"
-        if is_the_trial(ds)
-        else "In the abstract's trial the lymphodepleting chemotherapy included cyclophosphamide"
-    )
     return [
         f"A single arm of {n} patient{'s' if n != 1 else ''} cannot separate the treatment's effect from chance "
         "or from the natural course of lupus: there is no comparison group, and every interval above is wide.",
         _entry_limitation(ds),
-        f"{chemo}, itself a treatment for lupus, so part of any improvement may come from it.",
         conditioning_limitation(is_the_trial(ds)),
         "Concomitant therapy (glucocorticoid doses, other immunosuppressants) is not in the data.",
         "SRI-4, LLDAS and DORIS remission cannot be computed: they need the physician's global assessment, "

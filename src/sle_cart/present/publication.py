@@ -8,8 +8,8 @@ legend serves every panel.  A panel whose data are absent is the registry's
 placeholder (a chart that states the sentence), so the figure still composes.
 
 Sizes are a journal's, at 1:1 (one unit is one point): a composite is a double
-column wide (7 in, 180 mm), two panels per row; each panel also comes alone at a
-single column's width (3.5 in).  Views are widened or narrowed after a measuring
+column wide (7 in, 180 mm), its panels in rows (``ROWS``); each panel also comes
+alone at a single column's width (3.5 in).  Views are widened or narrowed after a measuring
 render so that the drawing, axes and labels included, fills the column (Vega-Lite
 cannot fit a concatenation itself).  No text is under 6 pt, axis text 7 pt.
 
@@ -39,22 +39,30 @@ from .print_style import (
     MIN_VIEW,
     PANEL_HEIGHT,
     PANEL_TEXT,
-    PER_ROW,
     PNG_PPI,
     PRINT_CONFIG,
     SINGLE_COLUMN,
+    SINGLE_LEGEND,
     STROKE,
     SYMBOL_AREA,
 )
+from .spec_tree import leaves as _leaves
+from .spec_tree import marks as _marks
+from .spec_tree import title_text as _title_text
+from .spec_tree import views as _views
 
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
 
-#: Composite figure -> its panels (registry names), in panel-letter order.
-PANELS: dict[str, tuple[str, ...]] = {
-    "fig1": ("fig1a", "fig1b"),
-    "fig2": ("fig2a", "fig2b", "fig2c", "fig2d"),
+#: Composite figure -> its rows of panels (registry names), in panel-letter order.  Figure 1b is two
+#: views (the days around infusion and the whole follow-up): beside Figure 1a each would get a quarter
+#: of the column, so it has a row of its own, under 1a.  Figure 2's four panels are two rows of two.
+ROWS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "fig1": (("fig1a",), ("fig1b",)),
+    "fig2": (("fig2a", "fig2b"), ("fig2c", "fig2d")),
 }
+#: Composite figure -> its panels, in panel-letter order.
+PANELS: dict[str, tuple[str, ...]] = {fig: sum(rows, ()) for fig, rows in ROWS.items()}
 #: Titles of the composites (the paper's captions start with these).
 TITLES = {
     "fig1": "Figure 1. CAR T cell expansion in blood and depletion of circulating B cells",
@@ -63,36 +71,6 @@ TITLES = {
 
 
 # ------------------------------------------------------------------ panels
-# Laid out on Vega-Lite dicts: an Altair concatenation deep-copies every view (seconds per figure).
-CONCATS = ("hconcat", "vconcat", "concat")
-
-
-def _title_text(title) -> str:
-    """The text of a title given as a string, a list of lines or a title dict."""
-    if isinstance(title, dict):
-        title = title.get("text", "")
-    if isinstance(title, list):
-        title = " ".join(str(t) for t in title)
-    return str(title or "")
-
-
-def _views(chart: dict) -> list[dict]:
-    """The views a concatenation holds side by side (or stacked); [] for a single view or layer."""
-    return next((chart[key] for key in CONCATS if key in chart), [])
-
-
-def _leaves(chart: dict) -> list[dict]:
-    """Every view that has a size of its own (a single chart or a layer), in reading order."""
-    views = _views(chart)
-    return [leaf for v in views for leaf in _leaves(v)] if views else [chart]
-
-
-def _marks(chart: dict):
-    """Every mark-bearing view inside ``chart`` (through concatenations and layers)."""
-    for view in _leaves(chart):
-        yield from ([view] if "layer" not in view else [c for v in view["layer"] for c in _marks(v)])
-
-
 def _scale(mark: dict, key: str, factor: float, least: float = 0) -> None:
     value = mark.get(key)
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -213,19 +191,23 @@ def single(ds: Dataset, name: str, made: dict | None = None) -> dict:
     chart = panel(ds, name, "abcdefgh"[PANELS[figure].index(name)], made=made)
     if "hconcat" in chart:  # views side by side do not fit one column: stack them
         stacked = {k: v for k, v in chart.items() if k not in ("hconcat", "resolve")}
-        chart = _share_colour({**stacked, "vconcat": chart["hconcat"]})
-    chart["config"] = PRINT_CONFIG | {"legend": PRINT_CONFIG["legend"] | {"columns": 3}}
-    _fit(chart, SINGLE_COLUMN)  # a legend of 3 columns: one of 8 would be wider than the column
+        chart = _share_colour({**stacked, "vconcat": chart["hconcat"]}, "shared")
+    # a legend of 3 columns under its title: one of 8, or a title beside it, would be wider than the
+    # column, and fitting would narrow the views to make room for it
+    chart["config"] = PRINT_CONFIG | {"legend": PRINT_CONFIG["legend"] | SINGLE_LEGEND}
+    _fit(chart, SINGLE_COLUMN)
     return chart
 
 
 def composite(ds: Dataset, figure: str, made: dict | None = None) -> dict:
-    """Composite ``figure``: its panels in rows of two, each row fitted to a double column."""
-    names = PANELS[figure]
-    share = DOUBLE_COLUMN / min(PER_ROW, len(names))
-    panels = [panel(ds, name, "abcdefgh"[i], share, made) for i, name in enumerate(names)]
-    datasets = {key: rows for p in panels for key, rows in sorted(p.pop("datasets", {}).items())}
-    rows = [_share_colour({"hconcat": panels[i : i + PER_ROW]}) for i in range(0, len(panels), PER_ROW)]
+    """Composite ``figure``: its rows of panels (``ROWS``), each row fitted to a double column."""
+    letters = dict(zip(PANELS[figure], "abcdefgh"))
+    rows = [
+        [panel(ds, n, letters[n], DOUBLE_COLUMN / len(names), made) for n in names] for names in ROWS[figure]
+    ]
+    panels = [p for row in rows for p in row]
+    datasets = {key: data for p in panels for key, data in sorted(p.pop("datasets", {}).items())}
+    rows = [_share_colour({"hconcat": row}) if len(row) > 1 else row[0] for row in rows]
     for row in rows:
         _fit(row, DOUBLE_COLUMN, datasets)
     if len(rows) > 1:  # stacking rows adds a few points of its own: take them from the rows
@@ -234,10 +216,9 @@ def composite(ds: Dataset, figure: str, made: dict | None = None) -> dict:
             _fit(row, DOUBLE_COLUMN - over, datasets)
     chart = rows[0] if len(rows) == 1 else _share_colour({"vconcat": rows})
     described = " ".join(
-        f"{'abcdefgh'[i]}: {_title_text(p.get('description'))}" for i, p in enumerate(panels)
+        f"{letters[n]}: {_title_text(p.get('description'))}" for n, p in zip(letters, panels)
     )
-    return {
-        **chart,
+    return chart | {
         "description": f"{TITLES[figure]}. {described}",
         "datasets": datasets,
         "config": PRINT_CONFIG,
@@ -245,7 +226,7 @@ def composite(ds: Dataset, figure: str, made: dict | None = None) -> dict:
 
 
 def figure1(ds: Dataset) -> dict:
-    """Figure 1: a, CAR T cell expansion (registry ``fig1a``); b, B cells (``fig1b``), side by side."""
+    """Figure 1: a, CAR T cell expansion (registry ``fig1a``); under it b, B cells (``fig1b``)."""
     return composite(ds, "fig1")
 
 

@@ -163,6 +163,9 @@ ARTEFACTS: tuple[Artefact, ...] = (
     table("dictionary", dictionary.data_dictionary, "10-data-dictionary", title="Input files and columns"),
     table("analytes", dictionary.analyte_dictionary, "10-data-dictionary", title="Analyte codes"),
     table("definitions", dictionary.definitions_table, "10-data-dictionary", title="Analysis definitions"),
+    table(
+        "claims_fields", dictionary.claims_json_dictionary, "10-data-dictionary", title="claims.json fields"
+    ),
 )
 
 
@@ -216,6 +219,7 @@ OTHER_MODULES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("sle_cart.analysis.findings", None),
     ("sle_cart.analysis.claims", ("holds", "verdicts", "evaluate")),
     ("sle_cart.analysis.claims_json", ("claims_document",)),
+    ("sle_cart.analysis.claims_fields", ("paths",)),
     ("sle_cart.analysis.robustness", None),
     ("sle_cart.analysis.uncertainty", None),
     ("sle_cart.analysis.wilcoxon", None),

@@ -108,10 +108,17 @@ class Table:
 _UNBREAKABLE = re.compile(r"\S*[/–\-]\S*")
 
 
+#: A dot or underscore inside a name such as 'claims[].alternatives_that_could_affect' (not in a number).
+_NAME_JOINT = re.compile(r"(?<=[a-z\]])([._])(?=[a-z])")
+
+
 def _unbroken(value) -> str:
     """A cell's text, escaped, with each run that holds a dash or a slash kept on one line (other words
-    and numbers have no break opportunity inside them, and no rule of the book's CSS adds one)."""
-    return _UNBREAKABLE.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', html.escape(str(value)))
+    and numbers have no break opportunity inside them, and no rule of the book's CSS adds one).  A long
+    name may wrap after its dots and underscores (``<wbr>``), so that on a phone it does not take the
+    whole width as a row header."""
+    text = _UNBREAKABLE.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', html.escape(str(value)))
+    return _NAME_JOINT.sub(r"\1<wbr>", text)
 
 
 def _align(value) -> str:
