@@ -22,6 +22,8 @@ own size by typst, which writes the same bytes each time (``#set document(date: 
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -115,12 +117,22 @@ def spec(chart: dict) -> dict:
     return {"$schema": alt.SCHEMA_URL, **chart, "config": config}
 
 
-def drawn_width(chart: dict) -> float:
-    """The width of ``chart`` as vl-convert draws it, axes, labels and legend included (pt at 1:1)."""
+@functools.lru_cache(maxsize=4)
+def _svg(text: str) -> str:
+    # keyed by the spec's JSON: a figure's last measuring render is its SVG, so it is not drawn again
     import vl_convert as vlc
 
-    svg = vlc.vegalite_to_svg(spec(chart))
-    return float(re.search(r'<svg[^>]*?width="([\d.]+)"', svg).group(1))
+    return vlc.vegalite_to_svg(text)
+
+
+def svg_of(spec: dict) -> str:
+    """The SVG vl-convert draws for the Vega-Lite ``spec``."""
+    return _svg(json.dumps(spec, sort_keys=True, ensure_ascii=False))
+
+
+def drawn_width(chart: dict) -> float:
+    """The width of ``chart`` as vl-convert draws it, axes, labels and legend included (pt at 1:1)."""
+    return float(re.search(r'<svg[^>]*?width="([\d.]+)"', svg_of(spec(chart))).group(1))
 
 
 def _fit(chart: dict, width: float, datasets: dict | None = None) -> None:
@@ -210,19 +222,19 @@ def composite(ds: Dataset, figure: str, made: dict | None = None) -> dict:
     rows = [_share_colour({"hconcat": row}) if len(row) > 1 else row[0] for row in rows]
     for row in rows:
         _fit(row, DOUBLE_COLUMN, datasets)
-    if len(rows) > 1:  # stacking rows adds a few points of its own: take them from the rows
-        over = drawn_width(_share_colour({"vconcat": rows, "datasets": datasets})) - DOUBLE_COLUMN
-        for row in rows if over > 0 else ():
-            _fit(row, DOUBLE_COLUMN - over, datasets)
-    chart = rows[0] if len(rows) == 1 else _share_colour({"vconcat": rows})
     described = " ".join(
         f"{letters[n]}: {_title_text(p.get('description'))}" for n, p in zip(letters, panels)
     )
-    return chart | {
+    chart = rows[0] if len(rows) == 1 else _share_colour({"vconcat": rows})
+    chart = chart | {
         "description": f"{TITLES[figure]}. {described}",
         "datasets": datasets,
         "config": PRINT_CONFIG,
     }
+    if len(rows) > 1 and (over := drawn_width(chart) - DOUBLE_COLUMN) > 0:
+        for row in rows:  # stacking rows adds a few points of its own: take them from the rows
+            _fit(row, DOUBLE_COLUMN - over, datasets)
+    return chart
 
 
 def figure1(ds: Dataset) -> dict:
@@ -258,7 +270,7 @@ def _write(spec: dict, out: Path, stem: str) -> list[Path]:
     """``stem``.svg, .pdf and .png (the SVG rasterised: no second layout) of ``spec`` in ``out``."""
     import vl_convert as vlc
 
-    svg = vlc.vegalite_to_svg(spec)
+    svg = svg_of(spec)
     files = {"svg": svg.encode("utf-8"), "pdf": pdf_bytes(spec), "png": vlc.svg_to_png(svg, ppi=PNG_PPI)}
     written = []
     for ext, data in files.items():
