@@ -183,7 +183,7 @@ def test_the_checks_table_is_the_audits(bundled):
     for (_, row), check in zip(table.frame.iterrows(), doc["checks"]):
         for cid in check["claims"]:  # each number involved, by its label and printed value
             assert f"{claims.claim_by_id(cid).label}: {published(cid)}" in row["Published numbers"]
-        assert row["Why"].lower() == check["reason"].lower()
+        assert row["Why"] == f"because {check['reason']}"
     notes = " ".join(table.footnotes)
     assert all(reason in notes for reason in doc["whole_numbers"].values())
     lo, hi = doc["sledai_scale"]

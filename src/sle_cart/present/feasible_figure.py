@@ -2,12 +2,13 @@
 median, minimum and maximum, with this dataset's own sorted scores marked as one member of that set.
 
 The bands come from the consistency audit of the published numbers
-(:func:`.published_numbers.audit`); only the marks read the dataset, as its
+(``published_numbers.audit``); only the marks read the dataset, as its
 scores at each visit from the findings.
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -97,15 +98,16 @@ def feasible_bands(ds: Dataset) -> Figure:
         alt.Tooltip("dataset_score:Q", title="This dataset"),
     ]
     base = alt.Chart().encode(x=x, tooltip=tip)
-    bands = base.mark_bar(size=16, opacity=0.45).encode(
+    bands = base.mark_bar(size=16, opacity=0.6).encode(
         y=alt.Y("band_from:Q", title="SLEDAI-2K (points)", scale=alt.Scale(zero=True)),
         y2="band_to:Q",
         color=colour,
     )
     dots = base.mark_point(filled=True, size=60, opacity=1).encode(y="dataset_score:Q", color=colour)
+    # each layer names itself for the legend; JSON-quoted, as the dots' name holds an apostrophe
     layered = alt.layer(
-        bands.transform_calculate(what=f"'{BAND}'"),
-        dots.transform_filter("isValid(datum.dataset_score)").transform_calculate(what=f"'{MARK}'"),
+        bands.transform_calculate(what=json.dumps(BAND)),
+        dots.transform_filter("isValid(datum.dataset_score)").transform_calculate(what=json.dumps(MARK)),
         data=data,
     ).properties(width=150, height=260)
     chart = (

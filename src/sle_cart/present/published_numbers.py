@@ -75,7 +75,7 @@ def checks_table(ds: Dataset) -> Table:
             "Check": _sentence(c["topic"]),
             "Published numbers": numbers_involved(c["claims"]),
             "Verdict": c["verdict"],
-            "Why": _sentence(c["reason"]),
+            "Why": f"because {c['reason']}",  # a word first: the reasons start with numbers ('5 ≤ 6 ≤ 6')
         }
         for c in audit()["checks"]
     ]
@@ -100,8 +100,6 @@ def _visit_bounds(visit: str) -> dict:
     for i in range(2, n):
         lo, hi = fs["lowest"][i - 1], fs["highest"][i - 1]
         row[_sentence(ordinal(i, n))] = str(lo) if lo == hi else f"{lo}–{hi}"
-    pairs = audit()["implications"]["middle_pairs"][visit]
-    row["Middle two scores"] = "; ".join(f"{a} and {b}" for a, b in pairs)
     return row
 
 
@@ -119,9 +117,8 @@ def feasible_table(ds: Dataset) -> Table:
             f"Possible sets of scores: every way to choose {n} whole-number scores from {lo} to {hi} "
             "(sorted, so which patient had which score does not count) whose median, lowest and highest are "
             "the published ones, counted one by one.",
-            "Lowest … highest: the range of each sorted position across all those sets; the lowest and highest "
-            "are published.",
-            f"Middle two scores: the possible 3rd and 4th lowest, whose average is the median of {n}.",
+            "Lowest positions: the range of each sorted position, 2nd to 5th lowest, across all those sets (the "
+            "lowest and the highest are the published minimum and maximum).",
         ],
     )
 
@@ -218,7 +215,7 @@ def undecided_text(ds: Dataset) -> list[str]:
         return [f"No claim is fragile {where} in a way the published numbers leave open."]
     kept = _decided_pairs(found)
     text = (
-        f"Fragile {where}, and not decided by the publication: " + " — ".join(parts) + ". For each, "
+        f"Fragile {where}, and not decided by the publication: " + " — ".join(parts) + ". In each case "
         f"{UNDECIDED}: the verdict under that alternative depends on patient values the abstract does not "
         "print, so sets of values that all reproduce the published numbers disagree on it."
     )
@@ -236,7 +233,7 @@ def _decided_pairs(found) -> list[str]:
             if not undecided(c.id, (a,), c.could_affect):
                 out.append(
                     f"{c.verdict.claim.label} under {robustness.BY_ID[a].label} (a published count of "
-                    f"{published(c.id)} of {published('n_patients')} cannot move that way)"
+                    f"{published(c.id)} of {published('n_patients')} cannot change in that direction)"
                 )
     return out
 
