@@ -153,15 +153,15 @@ def _undecided_sentence(fragile: list[ClaimFinding], reconstructed: bool) -> str
     if not open_:
         return " The published numbers decide each of these verdicts by themselves."
     where = (
-        "these data are reconstructed, so each is fragile on the reconstruction, a statement about invented "
-        "values near a threshold, not about the trial's patients"
+        "These data are reconstructed, so each is fragile on the reconstruction: a statement about invented "
+        "values near a threshold, not about the trial's patients."
         if reconstructed
-        else "the fragility is this dataset's, not necessarily that of the abstract's trial"
+        else "The fragility is this dataset's, not necessarily that of the abstract's trial."
     )
     if len(open_) == len(pairs):
         return (
-            f" For none of them does the publication decide the verdict under that alternative: it depends on "
-            f"patient values the abstract does not print; {where}."
+            " For none of them does the publication decide the verdict under that alternative: it depends on "
+            f"patient values the abstract does not print. {where}"
         )
     named = "; ".join(f"{c.verdict.claim.label} under {robustness.BY_ID[a].label}" for c, a in open_)
-    return f" The publication does not decide {named}: each depends on values the abstract does not print; {where}."
+    return f" The publication does not decide {named}: each depends on values the abstract does not print. {where}"
