@@ -25,7 +25,7 @@ from sle_cart.book import paper
 from sle_cart.generate.synth import write_synthetic
 from sle_cart.inputs.dataset import load
 from sle_cart.paths import BUNDLED
-from sle_cart.present import prose, registry
+from sle_cart.present import prose, published_numbers, registry
 from sle_cart.present.claims_text import PHRASES
 
 
@@ -128,7 +128,10 @@ def _stated_by(number: str, values: set[Fraction]) -> bool:
 def test_every_number_in_the_summary_is_a_value_of_the_findings(awkward):
     found = findings.findings_of(awkward)
     values = _values(found, awkward) | {Fraction(95), Fraction(1, 1000)}  # 95% CI; "p < 0.001"
-    text = " ".join(p for section in prose.SECTIONS.values() for p in section(awkward))
+    ours = {
+        k: f for k, f in prose.SECTIONS.items() if k not in published_numbers.SECTIONS
+    }  # the audit's: apart
+    text = " ".join(p for section in ours.values() for p in section(awkward))
     stray = [n for n in _numbers(text) if not _stated_by(n, values)]
     assert stray == [], (stray, text)
 

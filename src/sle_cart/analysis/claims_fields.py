@@ -30,7 +30,12 @@ _STATUSES = ", ".join(f'"{s}"' for s in Status)
 _PROVENANCES = ", ".join(f'"{p}"' for p in PROVENANCES)
 
 #: Fields whose keys are data (input names, alternative ids): documented as one field.
-MAPPINGS = ("alternatives[].changes", "claims[].holds_under", "claims[].status_under")
+MAPPINGS = (
+    "alternatives[].changes",
+    "claims[].holds_under",
+    "claims[].status_under",
+    "claims[].determined_by_publication",
+)
 
 #: Every field of claims.json, in document order: (path, type, meaning).
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -98,6 +103,12 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
         "claims[].alternatives_that_could_affect",
         "list of ids",
         "the alternatives that change something its value is computed from (empty: not affected)",
+    ),
+    (
+        "claims[].determined_by_publication",
+        "mapping",
+        "alternative id → whether the published numbers alone decide the claim's verdict under it "
+        "(false: it depends on patient values the publication does not give)",
     ),
 )
 

@@ -8,9 +8,12 @@ true/false), ``status_under`` (the status under each), ``robustness`` ("robust",
 :class:`.robustness.Robustness`), ``alternatives_that_matter`` (fragile: those
 it fails under; otherwise those under which it would hold),
 ``alternatives_that_could_affect`` (those that change something its value is
-computed from) and ``label`` (what a reader sees instead of the id; each
-alternative has one too, and ``versus``, the label beside the dataset's own
-value).  Ids are kept for machines.  Everything is read from the findings.
+computed from), ``determined_by_publication`` (alternative id -> whether the
+claim's status under it follows from the published numbers alone, or depends on
+unpublished patient values: :mod:`.determined`) and ``label`` (what a reader
+sees instead of the id; each alternative has one too, and ``versus``, the label
+beside the dataset's own value).  Ids are kept for machines.  Everything is read
+from the findings.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 
 from . import claims, robustness
+from .determined import determined_under
 from .findings import Findings, findings_of
 
 
@@ -34,6 +38,7 @@ def claim_rows(found: Findings) -> list[dict]:
                 "robustness": str(c.robustness),
                 "alternatives_that_matter": list(c.alternatives),
                 "alternatives_that_could_affect": list(c.could_affect),
+                "determined_by_publication": determined_under(c.id, c.could_affect),
             }
         )
     return rows

@@ -174,6 +174,10 @@ class Implications:
     lupus_nephritis: Fraction | None
     #: per visit, every possible pair of middle values (third and fourth lowest of six)
     middle_pairs: dict[str, tuple[tuple[int, int], ...]]
+    #: the smallest exact two-sided signed-rank p with one pair per patient
+    smallest_p: Fraction
+    #: the renal categories added up (complete, partial, none)
+    renal_total: Fraction
 
 
 def implications() -> Implications:
@@ -181,17 +185,21 @@ def implications() -> Implications:
     alpha = Fraction(published("sledai_m3_p_value").lstrip("<"))
     rate = number("renal_response_rate")
     responders = number("n_renal_complete") + number("n_renal_partial")
+    renal = ("n_renal_complete", "n_renal_partial", "n_renal_no_response")
     pairs = {}
     for visit in ("sledai_baseline", "sledai_m1", "sledai_m3"):
         vectors = sorted_vectors(
             n, number(f"{visit}_median"), int(number(f"{visit}_min")), int(number(f"{visit}_max"))
         )
         pairs[visit] = tuple(sorted({(v[n // 2 - 1], v[n // 2]) for v in vectors})) if n % 2 == 0 else ()
+    signs = sign_patterns(n, alpha)
     return Implications(
-        every_difference_one_signed=sign_patterns(n, alpha).below_alpha_all_nonzero_one_sign,
+        every_difference_one_signed=signs.below_alpha_all_nonzero_one_sign,
         median_fell=number("sledai_m3_median") < number("sledai_baseline_median"),
         lupus_nephritis=responders / rate if rate else None,
         middle_pairs=pairs,
+        smallest_p=signs.smallest_p,
+        renal_total=sum((number(i) for i in renal), Fraction(0)),
     )
 
 
@@ -215,5 +223,7 @@ def document() -> dict:
             "every_patient_improved": found.every_difference_one_signed and found.median_fell,
             "patients_with_lupus_nephritis": shown(found.lupus_nephritis) if found.lupus_nephritis else None,
             "middle_pairs": {k: [list(p) for p in v] for k, v in found.middle_pairs.items()},
+            "smallest_exact_p": shown(found.smallest_p),
+            "renal_categories_total": shown(found.renal_total),
         },
     }

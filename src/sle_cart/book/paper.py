@@ -57,11 +57,17 @@ LAYOUT = (
     ("Results", "Disease activity, kidneys and serology", ("disease_activity", "kidneys"), ("fig2",)),
     ("Results", "Safety", ("safety",), ("safety",)),
     ("Results", "Reproduction of the published numbers", ("reproduction",), ()),
+    (
+        "Results",
+        "What the published numbers determine",
+        ("published_checks", "published_implications", "published_undecided"),
+        ("checks", "feasible"),
+    ),
 )
 #: Summary sections the paper does not show (see ``LAYOUT``); limitations are a list of their own.
 LEFT_OUT = {"robustness", "limitations"}
 #: The registry's tables in the paper's body, in its order: they are Table 1, Table 2, … here.
-BODY_TABLES = ("table1", "safety")
+BODY_TABLES = ("table1", "safety", "checks", "feasible")
 LEDGER_COLUMNS = {
     "Published": 0.9,
     "Reproduced": 0.9,

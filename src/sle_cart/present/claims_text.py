@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sle_cart.analysis import robustness
-from sle_cart.analysis.findings import Findings, findings_of
+from sle_cart.analysis.determined import undecided
+from sle_cart.analysis.findings import ClaimFinding, Findings, findings_of
 from sle_cart.analysis.robustness import Robustness
 
 if TYPE_CHECKING:
@@ -40,6 +41,22 @@ def counts_phrase(found: Findings) -> str:
     )
     parts += [f"{n} {PHRASES[k]}" for k, n in counts.items() if n and k not in AFFECTED]
     return "; ".join(parts)
+
+
+#: What a view says of a fragile claim whose verdict under an alternative the published numbers leave open.
+UNDECIDED = "the publication does not decide this"
+
+
+def fragile_cell(c: ClaimFinding, reconstructed: bool) -> str:
+    """'fragile on the reconstruction: fails under …; the publication does not decide this', or
+    'fragile: fails under …' when the publication decides each verdict (a reconstruction is named as such)."""
+    open_ = undecided(c.id, c.alternatives, c.could_affect)
+    head = f"fragile{' on the reconstruction' if reconstructed and open_ else ''}: fails under "
+    text = head + ", ".join(robustness.BY_ID[a].label for a in c.alternatives)
+    if not open_:
+        return text
+    which = "" if open_ == c.alternatives else " under " + ", ".join(robustness.BY_ID[a].label for a in open_)
+    return f"{text}; {UNDECIDED}{which}"
 
 
 def claim_labels(claims) -> str:
@@ -118,11 +135,7 @@ def robustness_text(ds: Dataset) -> list[str]:
                 by_alt.setdefault(robustness.BY_ID[a].versus(ds), []).append(c)
         parts = [f"{a}: {claim_labels(cs)}" for a, cs in by_alt.items()]
         head += f" The fragile claims, by alternative: {' — '.join(parts)}."
-        if ds.reconstructed:
-            head += (
-                " These data are reconstructed, so fragility measures how close the reconstructed values sit "
-                "to a threshold, not anything about the trial's patients."
-            )
+        head += _undecided_sentence(fragile, ds.reconstructed)
     out = [head]
     apart = found.with_robustness(Robustness.NOT_AFFECTED)
     if apart:
@@ -131,3 +144,24 @@ def robustness_text(ds: Dataset) -> list[str]:
             f"counted neither robust nor fragile: {claim_labels(apart)}."
         )
     return out
+
+
+def _undecided_sentence(fragile: list[ClaimFinding], reconstructed: bool) -> str:
+    """Which fragile verdicts the published numbers leave open, and what that means on these data."""
+    pairs = [(c, a) for c in fragile for a in c.alternatives]
+    open_ = [(c, a) for c, a in pairs if a in undecided(c.id, c.alternatives, c.could_affect)]
+    if not open_:
+        return " The published numbers decide each of these verdicts by themselves."
+    where = (
+        "These data are reconstructed, so each is fragile on the reconstruction: a statement about invented "
+        "values near a threshold, not about the trial's patients."
+        if reconstructed
+        else "The fragility is this dataset's, not necessarily that of the abstract's trial."
+    )
+    if len(open_) == len(pairs):
+        return (
+            " For none of them does the publication decide the verdict under that alternative: it depends on "
+            f"patient values the abstract does not print. {where}"
+        )
+    named = "; ".join(f"{c.verdict.claim.label} under {robustness.BY_ID[a].label}" for c, a in open_)
+    return f" The publication does not decide {named}: each depends on values the abstract does not print. {where}"

@@ -16,7 +16,7 @@ from sle_cart.analysis.claims import Status
 from sle_cart.analysis.findings import ClaimFinding, findings_of
 from sle_cart.analysis.robustness import Robustness
 
-from .claims_text import PHRASES
+from .claims_text import PHRASES, fragile_cell
 from .formatting import num
 from .summary import shown
 from .table import Table
@@ -47,23 +47,27 @@ FOOTNOTES = [
     "from; 'not affected by any alternative' when no alternative changes anything it is computed from (it "
     "is counted neither robust nor fragile). A claim that does not hold, or is not evaluable, is so "
     "whatever the alternatives say; those under which it would hold are named.",
+    "'The publication does not decide this': under that alternative the claim's verdict depends on patient "
+    "values the abstract does not print (sets of values that all reproduce the published numbers disagree "
+    "on it), so its fragility describes these data, not the trial.",
     "Machine-readable: claims.json at the root of this site.",
 ]
 
 
-def robustness_cell(c: ClaimFinding) -> str:
-    """The robustness column: the class, and the alternatives that matter for it, in a reader's words."""
+def robustness_cell(c: ClaimFinding, reconstructed: bool = False) -> str:
+    """The robustness column: the class, and the alternatives that matter for it, in a reader's words;
+    a fragile claim says when the publication does not decide its verdict under them."""
     labels = ", ".join(robustness.BY_ID[a].label for a in c.alternatives)
     if c.robustness is Robustness.NOT_AFFECTED:
         return PHRASES[c.robustness]
     if c.robustness is Robustness.ROBUST:
         return "robust"
     if c.robustness is Robustness.FRAGILE:
-        return f"fragile: fails under {labels}"
+        return fragile_cell(c, reconstructed)
     return f"{c.robustness}" + (f"; would hold under {labels}" if labels else "")
 
 
-def _row(c: ClaimFinding, n_patients: int) -> dict:
+def _row(c: ClaimFinding, n_patients: int, reconstructed: bool) -> dict:
     v = c.verdict
     ci = v.ci95
     return {
@@ -74,7 +78,7 @@ def _row(c: ClaimFinding, n_patients: int) -> dict:
         "95% CI": "" if ci is None else f"{num(100 * ci[0], 0)}–{num(100 * ci[1], 0)}%",
         "Unit": v.claim.unit,
         "Verdict": VERDICTS[v.status],
-        "Robustness": robustness_cell(c),
+        "Robustness": robustness_cell(c, reconstructed),
     }
 
 
@@ -82,7 +86,9 @@ def claims_ledger(ds: Dataset) -> Table:
     """The claims ledger (statement, published, reproduced, verdict), carrying ``claims.json``."""
     found = findings_of(ds)
     doc = claims_json.claims_document(ds, found)
-    frame = pd.DataFrame([_row(c, len(ds.patients)) for c in found.claims]).set_index("Claim")
+    frame = pd.DataFrame([_row(c, len(ds.patients), ds.reconstructed) for c in found.claims]).set_index(
+        "Claim"
+    )
     return Table(
         frame,
         FOOTNOTES,
@@ -91,9 +97,16 @@ def claims_ledger(ds: Dataset) -> Table:
                 {
                     k: v
                     for k, v in c.items()
-                    if k not in ("holds_under", "status_under", "alternatives_that_matter")
+                    if k
+                    not in (
+                        "holds_under",
+                        "status_under",
+                        "alternatives_that_matter",
+                        "determined_by_publication",
+                    )
                 }
                 | {f"holds_under:{a}": ok for a, ok in c["holds_under"].items()}
+                | {f"determined_by_publication:{a}": ok for a, ok in c["determined_by_publication"].items()}
                 for c in doc["claims"]
             ]
         ).set_index("id"),

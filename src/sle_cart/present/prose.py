@@ -18,7 +18,7 @@ from sle_cart.analysis.findings import analyses_of
 from sle_cart.analysis.outcomes import CLAIM_DEPLETION_DAYS, SLEDAI_ENTRY
 from sle_cart.paths import BUNDLED
 
-from . import registry
+from . import published_numbers, registry
 from .claims_text import ledger_text, reproduction, robustness_text
 from .clinical_text import SAFETY_GAPS, conditioning_limitation, dose_sentence, reconstitution_sentence
 from .formatting import no_pair_reason, p_is, p_value, shift_text
@@ -286,3 +286,4 @@ SECTIONS = {
 
 SECTIONS["robustness"] = robustness_text
 SECTIONS["ledger"] = ledger_text
+SECTIONS |= published_numbers.SECTIONS

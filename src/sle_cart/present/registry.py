@@ -24,7 +24,17 @@ from typing import TYPE_CHECKING, Literal
 
 from sle_cart.paths import ROOT
 
-from . import dictionary, figures, ledger, outcome_tables, robustness, safety_figure, tables
+from . import (
+    dictionary,
+    feasible_figure,
+    figures,
+    ledger,
+    outcome_tables,
+    published_numbers,
+    robustness,
+    safety_figure,
+    tables,
+)
 from .charts import Figure
 from .links import source_name
 from .table import Table
@@ -149,6 +159,19 @@ ARTEFACTS: tuple[Artefact, ...] = (
         title="Table 7. Cytokine release syndrome and ICANS",
     ),
     table("claims", ledger.claims_ledger, "08-claims-ledger"),
+    table(
+        "checks",
+        published_numbers.checks_table,
+        "08b-published-numbers",
+        title="Table 8. Consistency of the published numbers",
+    ),
+    table(
+        "feasible",
+        published_numbers.feasible_table,
+        "08b-published-numbers",
+        title="Table 9. SLEDAI-2K scores the published numbers allow",
+    ),
+    figure("feasible_bands", feasible_figure.feasible_bands, "08b-published-numbers", title="Figure P1"),
     figure(
         "robustness",
         robustness.robustness_heatmap,
@@ -220,6 +243,9 @@ OTHER_MODULES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("sle_cart.analysis.claims", ("holds", "verdicts", "evaluate")),
     ("sle_cart.analysis.claims_json", ("claims_document",)),
     ("sle_cart.analysis.claims_fields", ("paths",)),
+    ("sle_cart.analysis.consistency", None),
+    ("sle_cart.analysis.enumeration", None),
+    ("sle_cart.analysis.determined", None),
     ("sle_cart.analysis.robustness", None),
     ("sle_cart.analysis.uncertainty", None),
     ("sle_cart.analysis.wilcoxon", None),
