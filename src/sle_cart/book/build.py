@@ -27,8 +27,10 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,10 +208,11 @@ def _run(plan: Plan, say: Callable[[str], None], workers) -> Result:
     except BaseException:
         stop_workers(workers)
         raise
+    made = _artefacts_meanwhile(plan)  # they need the findings, not the chapters
     try:
         result.executed = execute(plan, stage, say, workers)
         book = assemble(plan, stage)
-        result.site_built = _publish(plan, book, stage, force=plan.force or bool(result.executed))
+        result.site_built = _publish(plan, book, stage, made, force=plan.force or bool(result.executed))
         say(f"  {'site':<32} {'built' if result.site_built else 'unchanged, not rebuilt'}")
         if plan.bundled and plan.out == default_site(plan.root):
             for nb in plan.chapters:  # the committed nbval reference follows the bundled build
@@ -220,7 +223,7 @@ def _run(plan: Plan, say: Callable[[str], None], workers) -> Result:
     return result
 
 
-def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
+def _publish(plan: Plan, book: Path, stage: Path, made: Future, *, force: bool) -> bool:
     """Build and swap in the site unless nothing it depends on changed; True when it was built."""
     from . import crate
 
@@ -230,7 +233,7 @@ def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
         return False
     sphinx = SiteBuild(plan, book)  # Sphinx on one core, the figures and the PDF on the other
     try:
-        made = _artefacts(plan)
+        made = made.result()
     except BaseException:
         sphinx.stop()
         raise
@@ -250,6 +253,22 @@ def _publish(plan: Plan, book: Path, stage: Path, *, force: bool) -> bool:
     guard.check_before_swap(plan.out)  # something may have been added to OUT while the build ran
     staging.replace_dir(site, plan.out)
     return True
+
+
+def _artefacts_meanwhile(plan: Plan) -> Future:
+    """:func:`_artefacts` on a thread, while the chapters execute (this process only waits on its
+    workers then; otherwise a core idles while Sphinx runs alone).  A daemon thread: a failed or
+    stopped build does not wait for it, and the cache only ever gets the artefacts whole."""
+    made: Future = Future()
+
+    def work() -> None:
+        try:
+            made.set_result(_artefacts(plan))
+        except BaseException as exc:  # re-raised where the site needs them
+            made.set_exception(exc)
+
+    threading.Thread(target=work, name="artefacts", daemon=True).start()
+    return made
 
 
 def _artefacts(plan: Plan) -> Path:

@@ -14,6 +14,8 @@ MIN_TEXT, AXIS_TEXT, PANEL_TEXT = 6.5, 7, 8.5
 SYMBOL_AREA, STROKE = 0.4, 0.65
 #: The narrowest a view's plotting area may become when fitted (pt).
 MIN_VIEW = 60
+#: How far short of its column a fitted figure may fall (pt): closer costs another measuring render.
+FIT_SLACK = 6
 PNG_PPI = 300
 PRINT_CONFIG = {
     "view": {"stroke": None},

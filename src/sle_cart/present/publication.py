@@ -36,6 +36,7 @@ from .print_style import (
     AXIS_ROOM,
     AXIS_TEXT,
     DOUBLE_COLUMN,
+    FIT_SLACK,
     LEGEND_LAYOUT,
     MIN_TEXT,
     MIN_VIEW,
@@ -138,18 +139,19 @@ def drawn_width(chart: dict) -> float:
 def _fit(chart: dict, width: float, datasets: dict | None = None) -> None:
     """Widen or narrow the views of ``chart`` (a row of panels or one panel) so that it is ``width``
     wide; ``datasets`` are the figure's data when ``chart`` is a row that does not carry them."""
-    leaves, target = [v for v in _leaves(chart) if isinstance(v.get("width"), int | float)], width
+    leaves = [v for v in _leaves(chart) if isinstance(v.get("width"), int | float)]
     whole = {**chart, "datasets": datasets} if datasets else chart
-    drawn = drawn_width(whole)
-    for _ in range(4):  # the room around the views (axes, labels, legends) shifts with them: measure again
+    drawn, target = drawn_width(whole), width
+    for attempt in range(5):  # the room around the views (axes, labels, legends) shifts with them
+        over = drawn - width
+        if -FIT_SLACK <= over <= 0 or attempt == 4:  # fills the column (each measuring render costs)
+            return
+        target -= over if attempt else 0
         plotted = (max if "vconcat" in chart else sum)(v["width"] for v in leaves)
         scale = max(target - (drawn - plotted), MIN_VIEW * len(leaves)) / plotted
         for v in leaves:
             v["width"] = int(v["width"] * scale)  # rounded down: never wider than the column
         drawn = drawn_width(whole)
-        if -4 <= (over := drawn - width) <= 0:  # within a few points of the column
-            return
-        target -= over
 
 
 def _share_colour(chart: dict, lines: str = "independent") -> dict:
