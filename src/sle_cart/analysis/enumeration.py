@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import cache
 from math import comb
 
-from .claims import claim_by_id
+from . import publications
 from .wilcoxon import signed_rank
 
 #: More sorted vectors than this is a range no abstract of a small cohort prints: refuse, not hang.
@@ -50,8 +50,8 @@ class SignPatterns:
 
 
 def published(claim_id: str) -> str:
-    """The value the abstract prints for ``claim_id``, as text."""
-    return claim_by_id(claim_id).published
+    """The value the default publication (abstract 0647) prints for ``claim_id``, as text."""
+    return publications.default().value(claim_id)
 
 
 def number(claim_id: str) -> Fraction:

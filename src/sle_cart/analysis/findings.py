@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sle_cart.paths import CHECKED_ENV
 
-from . import claims, robustness
+from . import claims, publications, robustness
 from .claims import Status, Verdict
 from .disease_activity import ChangeTest
 from .outcomes import Analyses, analyse
@@ -83,7 +83,7 @@ def find(ds) -> Findings:
     under: dict[str, list[tuple[str, Status]]] = {v.id: [] for v in base}
     for alt in ALTERNATIVES:
         other = analyse(robustness.apply(ds, alt), alt.id, base=analyses, changed=tuple(alt.changes))
-        for v in claims.verdicts(other, intervals=False):  # only the status is kept
+        for v in claims.verdicts(other, publications.of(ds), intervals=False):  # only the status is kept
             under[v.id].append((alt.id, v.status))
     found = []
     for v in base:
@@ -129,7 +129,7 @@ def verdicts_of(ds) -> tuple[Verdict, ...]:
     found = _FINDINGS.get(ds)
     if found is not None:
         return tuple(c.verdict for c in found.claims)
-    return _VERDICTS.get(ds) or _VERDICTS.put(ds, claims.verdicts(analyses_of(ds)))
+    return _VERDICTS.get(ds) or _VERDICTS.put(ds, claims.verdicts(analyses_of(ds), publications.of(ds)))
 
 
 def findings_of(ds) -> Findings:

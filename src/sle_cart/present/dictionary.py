@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sle_cart.inputs import contract
+from sle_cart.analysis import claims, publications
+from sle_cart.inputs import contract, publication_schema
 from sle_cart.inputs.definitions import Definitions
 from sle_cart.inputs.errors import capped
 
@@ -37,6 +38,31 @@ def data_dictionary(ds: Dataset) -> Table:
             "Rows whose first cell starts with '#' are comments and are skipped.",
             "Extra columns are allowed, except ones that look like direct identifiers (names, record numbers, "
             "contact details, dates), which stop the build.",
+        ],
+    )
+
+
+def publication_dictionary(ds: Dataset) -> Table:
+    """The keys of publication.yml and every claim id it may state, from the schema that validates it."""
+    rows = [
+        {"key": k.name, "required": k.required, "unit": "", "rule": k.rule} for k in publication_schema.KEYS
+    ]
+    for c in claims.CLAIMS:
+        kind = publication_schema.kind_of(c.id)
+        rule = f"{c.says(ds.definitions)}: {kind.rule}"
+        rows.append({"key": f"claims.{c.id}", "required": "no", "unit": c.unit, "rule": rule})
+    in_force = publications.of(ds)
+    source = "this dataset's publication.yml" if ds.publication else "abstract 0647 (no publication.yml)"
+    return Table(
+        pd.DataFrame(rows).set_index("key"),
+        [
+            "publication.yml is optional. Without it the dataset is compared with the published values of "
+            "abstract 0647; with it, with the values it states, and the claims it does not state are computed "
+            "and shown as not stated.",
+            "Values are read as written, not as numbers: 5.0 is checked to one decimal and 188.10 to two; "
+            'a p-value may be a threshold in quotes, such as "<0.05". `python -m sle_cart template` writes a '
+            "starter file with every claim id commented out.",
+            f"In force for this dataset: {source}, stating {len(in_force.claims)} claims.",
         ],
     )
 

@@ -68,7 +68,7 @@ def _row(c: ClaimFinding, n_patients: int) -> dict:
     ci = v.ci95
     return {
         "Claim": v.statement,
-        "Published": v.claim.published,
+        "Published": v.published or "not stated",
         "Reproduced": "–" if v.value is None else shown(v),
         "n / N": f"{v.n_evaluable}/{n_patients}",
         "95% CI": "" if ci is None else f"{num(100 * ci[0], 0)}–{num(100 * ci[1], 0)}%",

@@ -163,6 +163,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
     table("dictionary", dictionary.data_dictionary, "10-data-dictionary", title="Input files and columns"),
     table("analytes", dictionary.analyte_dictionary, "10-data-dictionary", title="Analyte codes"),
     table("definitions", dictionary.definitions_table, "10-data-dictionary", title="Analysis definitions"),
+    table("publication", dictionary.publication_dictionary, "10-data-dictionary", title="publication.yml"),
 )
 
 
