@@ -178,3 +178,55 @@ def test_without_the_file_the_bundled_claims_are_unchanged(bundled):
     rows = claims.evaluate(bundled)
     assert len(rows) == 39 and all(r["holds"] for r in rows)
     assert {r["id"]: r["published"] for r in rows}["sledai_m3_median"] == 5.0
+
+
+TWELVE = {  # on the bundled data: 9 hold, 2 do not, and follow-up (blanked below) is not evaluable
+    "n_patients": "6",
+    "n_female": "4",
+    "age_median": "37",
+    "car_t_peak_median": "188.10",
+    "sledai_m3_median": "5.0",
+    "sledai_m3_p_value": '"<0.05"',
+    "n_renal_complete": "2",
+    "renal_response_rate": "0.5",
+    "n_dsdna_negative": "3",
+    "n_crs_grade1": "4",
+    "n_icans": "1",
+    "follow_up_median": "5.5",
+}
+
+
+def test_a_publication_of_twelve_claims_is_what_every_view_counts(bundled_copy):
+    import csv
+
+    from sle_cart.analysis import claims_json
+    from sle_cart.analysis.findings import findings_of
+    from sle_cart.present import claims_text, ledger
+
+    rows = list(csv.DictReader((bundled_copy / "patients.csv").open(encoding="utf-8")))
+    for r in rows:
+        r["follow_up_months"] = ""
+    with (bundled_copy / "patients.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    claims_text_ = "".join(f"  {k}: {v}\n" for k, v in TWELVE.items())
+    (bundled_copy / "publication.yml").write_text(CITATION + "claims:\n" + claims_text_, encoding="utf-8")
+    ds = dataset.load(bundled_copy)
+    found = findings_of(ds)
+    status = {c.id: str(c.status) for c in found.claims}
+    assert found.n_stated == 12 and found.n_holding == 9
+    assert status["n_female"] == status["n_icans"] == "does not hold"
+    assert status["car_t_peak_median"] == "holds"  # 188.1 exactly: it holds to two decimals too
+    assert status["follow_up_median"] == "not evaluable"
+    assert sum(s == "not stated" for s in status.values()) == 39 - 12
+    doc = claims_json.claims_document(ds, found)
+    assert doc["source"].startswith("Doe J, Roe R. A CD19 CAR T cohort in lupus.")
+    assert doc["publication"]["label"] == "Doe et al. 2026" and doc["publication"]["claims_stated"] == 12
+    assert {r["id"]: r["status"] for r in doc["claims"]} == status
+    assert {r["id"]: r["published"] for r in doc["claims"]}["age_max"] is None
+    table = ledger.claims_ledger(ds)
+    assert table.title == "Claims ledger: 9 of 12 claims hold"
+    assert (table.frame["Published"] == "not stated").sum() == 27
+    assert "Doe J, Roe R" in table.footnotes[0]
+    assert "Of the 12 numbers stated in Doe et al. 2026, 9 are reproduced" in claims_text.reproduction(ds)[0]

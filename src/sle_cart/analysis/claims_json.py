@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-from . import claims, robustness
+from . import claims, publications, robustness
 from .findings import Findings, findings_of
 
 
@@ -49,10 +49,23 @@ def claims_document(ds, found: Findings | None = None) -> dict:
             "license": ds.license,
             "sha256": found.sha256,
         },
-        "source": claims.CITATION,
+        "source": publications.of(ds).citation,
         "alternatives": robustness.alternatives_document(ds),
         "robustness_counts": {str(k): n for k, n in found.counts().items()},
         "claims": claim_rows(found),
+    } | ({"publication": publication_document(ds)} if ds.publication else {})
+
+
+def publication_document(ds) -> dict:
+    """The publication a dataset brings (absent for abstract 0647, the default): how it is cited."""
+    pub = publications.of(ds)
+    return {
+        "label": pub.label,
+        "citation": pub.citation,
+        "link": pub.link,
+        "registration": pub.registration,
+        "intervention": pub.intervention,
+        "claims_stated": len(pub.claims),
     }
 
 

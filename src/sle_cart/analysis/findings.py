@@ -68,12 +68,22 @@ class Findings:
     def n_holding(self) -> int:
         return sum(c.holds for c in self.claims)
 
+    @property
+    def n_stated(self) -> int:
+        """The claims the publication in force states: the m of "n of m hold"."""
+        return sum(c.status is not Status.NOT_STATED for c in self.claims)
+
     def with_robustness(self, kind: Robustness) -> list[ClaimFinding]:
         return [c for c in self.claims if c.robustness is kind]
 
     def counts(self) -> dict[Robustness, int]:
-        """Claims per robustness class (every class present, zero included)."""
-        return {k: len(self.with_robustness(k)) for k in Robustness}
+        """Claims per robustness class (every class present, zero included; "not stated" only when some are)."""
+        out = {k: len(self.with_robustness(k)) for k in Robustness}
+        return (
+            out
+            if out[Robustness.NOT_STATED]
+            else {k: n for k, n in out.items() if k is not Robustness.NOT_STATED}
+        )
 
 
 def find(ds) -> Findings:

@@ -155,7 +155,7 @@ def _build_all(plan: Plan, say: Callable[[str], None]) -> tuple[dict, Result]:
     summary = {
         "messages": messages,
         "holding": found.n_holding,
-        "claims": len(found.claims),
+        "claims": found.n_stated,
         "failing": [c.id for c in found.claims if not c.holds],
     }
     result = _run(plan, say, workers)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sle_cart.analysis import robustness
+from sle_cart.analysis import publications, robustness
 from sle_cart.analysis.findings import Findings, findings_of
 from sle_cart.analysis.robustness import Robustness
 
@@ -25,6 +25,7 @@ PHRASES = {
     Robustness.NOT_AFFECTED: "not affected by any alternative",
     Robustness.DOES_NOT_HOLD: "not holding",
     Robustness.NOT_EVALUABLE: "not evaluable",
+    Robustness.NOT_STATED: "not stated by the publication (computed, not checked)",
 }
 #: The classes counted among the claims some alternative could affect.
 AFFECTED = (Robustness.ROBUST, Robustness.FRAGILE)
@@ -55,7 +56,7 @@ def by_construction(ds: Dataset, found: Findings) -> str:
     """What the ledger proves on reconstructed data, in one sentence ('' for any other provenance)."""
     if not ds.reconstructed:
         return ""
-    if found.n_holding == len(found.claims):
+    if found.n_holding == found.n_stated:
         return (
             "Every claim holds by construction: the reconstruction was generated to match the published "
             "numbers, so the ledger tests the code and the definitions, not the trial."
@@ -66,11 +67,16 @@ def by_construction(ds: Dataset, found: Findings) -> str:
     )
 
 
+def _stated_in(ds: Dataset) -> str:
+    """'the abstract' (abstract 0647, the default) or how the dataset's own publication is named."""
+    return publications.of(ds).label if ds.publication else "the abstract"
+
+
 def reproduction(ds: Dataset) -> list[str]:
     """How many published numbers this dataset reproduces, what that proves, and which lean on unstated choices."""
     found = findings_of(ds)
     s = (
-        f"Of the {len(found.claims)} numbers stated in the abstract, {found.n_holding} are reproduced by the "
+        f"Of the {found.n_stated} numbers stated in {_stated_in(ds)}, {found.n_holding} are reproduced by the "
         f"dataset {ds.name}; the claims ledger lists each one with its denominator and exact interval."
     )
     proves = by_construction(ds, found)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sle_cart.analysis import claims_json, robustness
+from sle_cart.analysis import claims_json, publications, robustness
 from sle_cart.analysis.claims import Status
 from sle_cart.analysis.findings import ClaimFinding, findings_of
 from sle_cart.analysis.robustness import Robustness
@@ -28,6 +28,7 @@ VERDICTS = {
     Status.HOLDS: "✓ holds",
     Status.FAILS: "✗ does not hold",
     Status.NOT_EVALUABLE: "✗ not evaluable",
+    Status.NOT_STATED: "not stated",
 }
 FOOTNOTES = [
     "Published: the value printed in the abstract (Zhao et al., ACR Convergence 2025, abstract 0647), under "
@@ -49,6 +50,19 @@ FOOTNOTES = [
     "whatever the alternatives say; those under which it would hold are named.",
     "Machine-readable: claims.json at the root of this site.",
 ]
+
+
+def footnotes(ds) -> list[str]:
+    """The ledger's notes; with a dataset's own publication, the first names it and says what 'not stated' is."""
+    if not ds.publication:
+        return FOOTNOTES
+    pub = publications.of(ds)
+    first = (
+        f"Published: the value as written in {pub.label} ({pub.citation}); the statement names the "
+        "definitions this build used. Not stated: the publication gives no value for the claim, so it is "
+        "computed and shown but neither checked nor counted."
+    )
+    return [first, *FOOTNOTES[1:]]
 
 
 def robustness_cell(c: ClaimFinding) -> str:
@@ -85,7 +99,7 @@ def claims_ledger(ds: Dataset) -> Table:
     frame = pd.DataFrame([_row(c, len(ds.patients)) for c in found.claims]).set_index("Claim")
     return Table(
         frame,
-        FOOTNOTES,
+        footnotes(ds),
         data=pd.DataFrame(
             [
                 {
@@ -97,7 +111,7 @@ def claims_ledger(ds: Dataset) -> Table:
                 for c in doc["claims"]
             ]
         ).set_index("id"),
-        title=f"Claims ledger: {found.n_holding} of {len(frame)} claims hold",
+        title=f"Claims ledger: {found.n_holding} of {found.n_stated} claims hold",
         files={"claims.json": claims_json.claims_json_text(doc)},
         key_column="Verdict",
     )
