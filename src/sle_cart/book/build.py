@@ -273,7 +273,7 @@ def _artefacts(plan: Plan) -> Path:
     written = publication.export(plan.dataset, tmp / "downloads")
     pdfs = {p.stem: p.read_bytes() for p in written if p.suffix == ".pdf"}
     paper.write_paper(tmp, plan.dataset, commit=commit, versions=provenance.versions(), figure_pdfs=pdfs)
-    doc = consistency.document()  # from the published numbers alone: the same for every dataset
+    doc = consistency.document(plan.dataset.publication)  # from the published numbers alone
     (tmp / CONSISTENCY).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (tmp / "done").write_text("ok\n")
     shutil.rmtree(folder, ignore_errors=True)
