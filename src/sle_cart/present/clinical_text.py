@@ -42,12 +42,13 @@ def dose_sentence(levels) -> list[str]:
     return [f"The dose was {listed}."]
 
 
-def conditioning_limitation(the_trial: bool) -> str:
-    """Lymphodepletion alone lowers B cells in the first days: early depletion is not the CAR T cells' alone."""
-    who = "The" if the_trial else "In the abstract's trial, the"
+def conditioning_limitation(who: str) -> str:
+    """Lymphodepletion alone lowers B cells in the first days: early depletion is not the CAR T cells' alone.
+
+    ``who``: the conditioning as the sentence names it (``attribution.conditioning``)."""
     first, second = CLAIM_DEPLETION_DAYS[:2]
     return (
-        f"{who} conditioning with fludarabine and cyclophosphamide before the infusion lowers lymphocytes, "
+        f"{who} before the infusion lowers lymphocytes, "
         f"B cells among them, within the first days on its own, so B-cell depletion by day {first} or day "
         f"{second} cannot be credited to the CAR T cells alone; depletion that lasts beyond the weeks in "
         "which the chemotherapy acts is better evidence of their effect."

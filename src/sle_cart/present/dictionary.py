@@ -43,14 +43,8 @@ def data_dictionary(ds: Dataset) -> Table:
 
 
 def publication_dictionary(ds: Dataset) -> Table:
-    """The keys of publication.yml and every claim id it may state, from the schema that validates it."""
-    rows = [
-        {"key": k.name, "required": k.required, "unit": "", "rule": k.rule} for k in publication_schema.KEYS
-    ]
-    for c in claims.CLAIMS:
-        kind = publication_schema.kind_of(c.id)
-        rule = f"{c.says(ds.definitions)}: {kind.rule}"
-        rows.append({"key": f"claims.{c.id}", "required": "no", "unit": c.unit, "rule": rule})
+    """The keys of publication.yml, from the schema that validates it (its claim ids: :func:`publication_claims`)."""
+    rows = [{"key": k.name, "required": k.required, "rule": k.rule} for k in publication_schema.KEYS]
     in_force = publications.of(ds)
     source = "this dataset's publication.yml" if ds.publication else "abstract 0647 (no publication.yml)"
     return Table(
@@ -63,6 +57,20 @@ def publication_dictionary(ds: Dataset) -> Table:
             'a p-value may be a threshold in quotes, such as "<0.05". `python -m sle_cart template` writes a '
             "starter file with every claim id commented out.",
             f"In force for this dataset: {source}, stating {len(in_force.claims)} claims.",
+        ],
+    )
+
+
+def publication_claims(ds: Dataset) -> Table:
+    """Every claim id publication.yml may state under ``claims:``, its unit and what it counts; the kind of
+    value each unit takes is said once, in the notes (a table of one rule per row left no room for the claim)."""
+    rows = [{"claim id": c.id, "unit": c.unit, "claim": c.says(ds.definitions)} for c in claims.CLAIMS]
+    kinds = [f"{unit}: {kind.rule}" for unit, kind in publication_schema.KINDS.items()]
+    return Table(
+        pd.DataFrame(rows).set_index("claim id"),
+        [
+            "Each value is " + "; ".join(kinds) + f"; any other unit: {publication_schema.MEASURE.rule}.",
+            "A claim the file does not list is computed and shown, but neither checked nor counted.",
         ],
     )
 

@@ -163,7 +163,15 @@ ARTEFACTS: tuple[Artefact, ...] = (
     table("dictionary", dictionary.data_dictionary, "10-data-dictionary", title="Input files and columns"),
     table("analytes", dictionary.analyte_dictionary, "10-data-dictionary", title="Analyte codes"),
     table("definitions", dictionary.definitions_table, "10-data-dictionary", title="Analysis definitions"),
-    table("publication", dictionary.publication_dictionary, "10-data-dictionary", title="publication.yml"),
+    table(
+        "publication", dictionary.publication_dictionary, "10-data-dictionary", title="publication.yml: keys"
+    ),
+    table(
+        "publication_claims",
+        dictionary.publication_claims,
+        "10-data-dictionary",
+        title="publication.yml: claim ids",
+    ),
 )
 
 
