@@ -122,7 +122,7 @@ def test_the_pdf_names_the_publication_and_its_verdicts(site):
     assert f"The numbers of {LABEL} recomputed" in flat
     assert "Doe J, Roe R, Poe P, et al. CD19 CAR T cells in six patients" in flat  # title block, reference 1
     assert "7 of 12 claims hold" in flat
-    assert "0647" not in flat and "Zhao" not in flat
+    assert "0647" not in flat and "Zhao" not in flat and "abstract" not in flat.lower()
 
 
 def test_consistency_json_checks_only_what_the_publication_states(site):

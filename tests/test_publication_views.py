@@ -15,7 +15,7 @@ import pytest
 from sle_cart.analysis import consistency, enumeration, publications
 from sle_cart.book import page_text, paper, paper_text
 from sle_cart.inputs import dataset
-from sle_cart.present import attribution, chapter, dictionary, prose
+from sle_cart.present import attribution, chapter, dictionary, prose, registry
 from sle_cart.present.references import Numbering, cite, source_id
 from test_publication_file import CITATION
 
@@ -68,7 +68,7 @@ def test_the_summary_names_the_publication_and_not_the_abstracts_trial(own, bund
     assert "NCT09999999" in attribution.source(own)
     assert attribution.concluded(bundled) == attribution.CONCLUDED_0647
     assert "Doe et al. 2026" in attribution.concluded(own) and "IM19" not in attribution.concluded(own)
-    words = " ".join(prose.treated(own) + prose.limitations(own))
+    words = " ".join(prose.treated(own) + prose.limitations(own) + registry.make("safety", own).footnotes)
     assert "According to Doe et al. 2026, patients received 1×10⁶ CAR T cells/kg" in words
     assert "abstract" not in words and "IM19" not in words
     sources = chapter.reference_list(own).markup
