@@ -27,7 +27,8 @@ def written(ds):
 
 def test_every_field_of_the_bundled_claims_json_is_documented(written):
     assert [p for p in written if p not in DOCUMENTED] == []
-    assert [p for p in DOCUMENTED if p not in written] == []  # and nothing documented is gone
+    gone = [p for p in DOCUMENTED if p not in written and p not in claims_fields.ONLY_WITH_OWN_PUBLICATION]
+    assert gone == []  # and nothing documented is gone
 
 
 def test_the_fields_readers_ask_about_are_documented_with_every_robustness_class():

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import itertools
 import statistics
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sle_cart.analysis import claims, consistency, enumeration
+from sle_cart.analysis import claims, consistency, enumeration, publications
 from sle_cart.analysis.consistency import Verdict
 
 
@@ -80,10 +81,10 @@ def test_sorted_vectors_are_exactly_the_brute_force_set(n, low, width, data):
 
 def test_the_sledai_visits_feasible_sets_match_brute_force():
     """The abstract's three visits, counted again without fixing the minimum and maximum first."""
-    n = int(consistency.number("n_patients"))
+    n = int(enumeration.number("n_patients"))
     for visit, fs in consistency.sledai_visits().items():
-        lo, hi = int(consistency.number(f"{visit}_min")), int(consistency.number(f"{visit}_max"))
-        expected = brute_vectors(n, consistency.number(f"{visit}_median"), lo, hi, lo - 2, hi + 2)
+        lo, hi = int(enumeration.number(f"{visit}_min")), int(enumeration.number(f"{visit}_max"))
+        expected = brute_vectors(n, enumeration.number(f"{visit}_median"), lo, hi, lo - 2, hi + 2)
         assert fs.count == len(expected) > 0, visit
         assert fs.lower == tuple(min(c) for c in zip(*expected)), visit
         assert fs.upper == tuple(max(c) for c in zip(*expected)), visit
@@ -145,11 +146,10 @@ def test_every_check_of_the_abstract_is_consistent_and_names_real_claims():
         ("sledai_baseline_min", "9", "every patient met the entry criterion"),
     ],
 )
-def test_a_changed_published_number_makes_its_check_inconsistent(monkeypatch, claim_id, printed, topic):
-    original = enumeration.published
-    monkeypatch.setattr(enumeration, "published", lambda cid: printed if cid == claim_id else original(cid))
-    monkeypatch.setattr(consistency, "published", enumeration.published)
-    bad = [c.topic for c in consistency.checks() if c.verdict is Verdict.INCONSISTENT]
+def test_a_changed_published_number_makes_its_check_inconsistent(claim_id, printed, topic):
+    default = publications.default()
+    changed = replace(default, claims=tuple((k, printed if k == claim_id else v) for k, v in default.claims))
+    bad = [c.topic for c in consistency.checks(changed) if c.verdict is Verdict.INCONSISTENT]
     assert bad == ([topic] if topic else [])
 
 

@@ -138,7 +138,7 @@ def _numbers(text: str) -> list[str]:
 
 def _audit_values(doc: dict) -> set[Fraction]:
     """Every number the audit holds or the published numbers print (whole scores and their sums too)."""
-    out = {Fraction(c.published.lstrip("<")) for c in claims.CLAIMS}
+    out = {Fraction(published(c.id).lstrip("<")) for c in claims.CLAIMS}
     out |= {number("renal_response_rate") * 100}
 
     def walk(node):

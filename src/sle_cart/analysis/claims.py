@@ -17,30 +17,28 @@ from enum import StrEnum
 from fractions import Fraction
 
 from . import outcomes as o
+from . import publications
 from .exact import exact, round_half_away
 from .uncertainty import clopper_pearson
 
-CITATION = (
-    "Zhao J, Zhang X, Li X, et al. Anti-CD19 chimeric antigen receptor T cell therapy for "
-    "refractory systemic lupus erythematosus: an open-label pilot study [abstract 0647]. "
-    "Arthritis Rheumatol. 2025;77(suppl 9)."
-)
+#: The default publication's citation (abstract 0647); a dataset's own is ``publications.of(ds).citation``.
+CITATION = publications.default().citation
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One published number: id, statement (a template over the definitions ``d``), unit, value as printed.
+    """One number of the catalogue: id, statement (a template over the definitions ``d``), how it is computed.
 
     The id is for machines (claims.json, CSV downloads); readers see ``label`` or the statement.
+    The value a publication prints for it is the publication's (:mod:`.publications`).
     """
 
     id: str
     statement: str
-    unit: str
-    published: str  # as printed in the abstract, so its decimals are known
     compute: Callable[[dict], o.Outcome]
     chapter: str
     label: str = ""  # what a reader sees instead of the id: ``labels.LABELS``
+    unit: str = ""  # the data contract's (``inputs.publication_schema.CLAIM_UNITS``)
 
     def __reduce__(self):  # pickled by id: the catalogue holds the function, which cannot be pickled
         return (claim_by_id, (self.id,))
@@ -56,15 +54,16 @@ def decimals_shown(published: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def published_value(claim: Claim) -> float | int | str:
-    if claim.published.startswith("<"):
-        return claim.published
-    return float(claim.published) if "." in claim.published else int(claim.published)
+def published_value(published: str | None) -> float | int | str | None:
+    """The claims.json value of a published text: a threshold stays text, a number is a number."""
+    if published is None or published.startswith("<"):
+        return published
+    return float(published) if "." in published else int(published)
 
 
-def holds(published: str, reproduced: float | Fraction | None) -> bool:
-    """The comparison rule of the data contract, on exact values."""
-    if reproduced is None:
+def holds(published: str | None, reproduced: float | Fraction | None) -> bool:
+    """The comparison rule of the data contract, on exact values (a claim not stated never holds)."""
+    if published is None or reproduced is None:
         return False
     if published.startswith("<"):
         return exact(reproduced) < Fraction(published[1:])
@@ -87,6 +86,7 @@ class Status(StrEnum):
     HOLDS = "holds"
     FAILS = "does not hold"
     NOT_EVALUABLE = "not evaluable"
+    NOT_STATED = "not stated"  # computed, but the publication in force gives no value to compare with
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ class Verdict:
     """One claim evaluated under one set of definitions: the exact value, its support, the verdict."""
 
     claim: Claim
+    published: str | None  # as the publication in force writes it; None: it does not state this claim
     statement: str  # the statement with the definitions in force
     value: Fraction | int | None  # exact; None = not evaluable
     n_evaluable: int
@@ -132,17 +133,27 @@ def _interval(c: Claim, res: o.Outcome) -> tuple[float, float] | None:
     return tuple(round(x, 6) for x in clopper_pearson(k, res.denominator))
 
 
-def verdicts(analyses: o.Analyses, *, intervals: bool = True) -> tuple[Verdict, ...]:
-    """Every claim under the definitions the analyses were run with (``intervals``: with their ci95)."""
+def _status(published: str | None, value) -> Status:
+    if published is None:
+        return Status.NOT_STATED
+    if holds(published, value):
+        return Status.HOLDS
+    return Status.NOT_EVALUABLE if value is None else Status.FAILS
+
+
+def verdicts(analyses: o.Analyses, publication=None, *, intervals: bool = True) -> tuple[Verdict, ...]:
+    """Every claim under the definitions the analyses were run with, compared with ``publication``
+    (default: abstract 0647); ``intervals``: with their ci95."""
+    publication = publication or publications.default()
     out = []
     for c in CLAIMS:
         res = c.compute(analyses)
-        ok = holds(c.published, res.value)
-        status = Status.HOLDS if ok else (Status.NOT_EVALUABLE if res.value is None else Status.FAILS)
+        published = publication.value(c.id)
+        status = _status(published, res.value)
         method = analyses.test(3).method_label if c.unit == "p" and res.value is not None else None
         out.append(
             Verdict(
-                c, statement(c, analyses.definitions, method), res.value, res.n_evaluable, res.denominator,
+                c, published, statement(c, analyses.definitions, method), res.value, res.n_evaluable, res.denominator,
                 _interval(c, res) if intervals else None, status, method,
             )
         )  # fmt: skip
@@ -162,7 +173,7 @@ def row(v: Verdict) -> dict:
         "label": v.claim.label,
         "statement": v.statement,
         "unit": v.claim.unit,
-        "published": published_value(v.claim),
+        "published": published_value(v.published),
         "reproduced": _shown(v.value, v.claim.unit),
         "n_evaluable": v.n_evaluable,
     }

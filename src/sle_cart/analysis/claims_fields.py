@@ -24,7 +24,18 @@ ROBUSTNESS_CLASSES: dict[Robustness, str] = {
     "(the number of patients, their sex and age, for instance)",
     Robustness.DOES_NOT_HOLD: "it does not hold under the dataset's own definitions (an alternative cannot rescue it)",
     Robustness.NOT_EVALUABLE: "it cannot be computed under the dataset's own definitions (too few values)",
+    Robustness.NOT_STATED: "the publication in force gives no value for it: computed and shown, neither "
+    "checked nor counted (only with a dataset's own publication.yml)",
 }
+#: Fields a build writes only for a dataset with its own publication.yml (absent from the bundled file).
+ONLY_WITH_OWN_PUBLICATION = (
+    f"robustness_counts.{Robustness.NOT_STATED}",
+    "publication",
+    *(
+        f"publication.{k}"
+        for k in ("label", "citation", "link", "registration", "intervention", "claims_stated")
+    ),
+)
 _CLASSES = ", ".join(f'"{k}"' for k in ROBUSTNESS_CLASSES)
 _STATUSES = ", ".join(f'"{s}"' for s in Status)
 _PROVENANCES = ", ".join(f'"{p}"' for p in PROVENANCES)
@@ -65,6 +76,17 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
         )
         for k, v in ROBUSTNESS_CLASSES.items()
     ),
+    (
+        "publication",
+        "object",
+        "only with a dataset's own publication.yml: the publication it is checked against",
+    ),
+    ("publication.label", "text", 'how the pages name it, e.g. "Doe et al. 2026"'),
+    ("publication.citation", "text", "its citation, as the pages give it"),
+    ("publication.link", "text", "its DOI or address"),
+    ("publication.registration", "text", "the trial registration it states"),
+    ("publication.intervention", "text", "the intervention as it states it"),
+    ("publication.claims_stated", "integer", "how many claims it gives a value for"),
     ("claims", "list", "one row per published number"),
     ("claims[].id", "text", "a stable identifier, for machines (CSV downloads use it too)"),
     ("claims[].label", "text", 'what a reader sees instead of the id, e.g. "B cells depleted by day 1"'),

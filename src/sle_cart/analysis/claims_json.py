@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import json
 
-from . import claims, robustness
-from .determined import determined_under
+from . import claims, publications, robustness
 from .findings import Findings, findings_of
 
 
@@ -38,7 +37,7 @@ def claim_rows(found: Findings) -> list[dict]:
                 "robustness": str(c.robustness),
                 "alternatives_that_matter": list(c.alternatives),
                 "alternatives_that_could_affect": list(c.could_affect),
-                "determined_by_publication": determined_under(c.id, c.could_affect),
+                "determined_by_publication": dict(c.determined),
             }
         )
     return rows
@@ -54,10 +53,23 @@ def claims_document(ds, found: Findings | None = None) -> dict:
             "license": ds.license,
             "sha256": found.sha256,
         },
-        "source": claims.CITATION,
+        "source": publications.of(ds).citation,
         "alternatives": robustness.alternatives_document(ds),
         "robustness_counts": {str(k): n for k, n in found.counts().items()},
         "claims": claim_rows(found),
+    } | ({"publication": publication_document(ds)} if ds.publication else {})
+
+
+def publication_document(ds) -> dict:
+    """The publication a dataset brings (absent for abstract 0647, the default): how it is cited."""
+    pub = publications.of(ds)
+    return {
+        "label": pub.label,
+        "citation": pub.citation,
+        "link": pub.link,
+        "registration": pub.registration,
+        "intervention": pub.intervention,
+        "claims_stated": len(pub.claims),
     }
 
 

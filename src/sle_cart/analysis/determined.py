@@ -27,7 +27,7 @@ from fractions import Fraction
 
 from sle_cart.inputs.definitions import Definitions
 
-from .enumeration import number
+from .enumeration import NotStated, number
 from .robustness import ALTERNATIVES, BY_ID
 
 #: Definitions the abstract itself states; their values are the data contract's defaults, which cite it.
@@ -47,16 +47,20 @@ def stated(definition: str) -> Fraction | None:
     return Fraction(str(getattr(Definitions(), definition)))
 
 
-def _count_cannot_move(claim_id: str, definition: str, value: float) -> bool:
+def _count_cannot_move(claim_id: str, definition: str, value: float, publication=None) -> bool:
     """A published count of all (or none) of the cohort, under a threshold above (or below) the stated one."""
     own = stated(definition)
     if own is None:  # which way the alternative moves the threshold is unknown
         return False
-    count, cohort, other = number(claim_id), number("n_patients"), Fraction(str(value))
+    try:
+        count, cohort = number(claim_id, publication), number("n_patients", publication)
+    except (NotStated, ValueError):  # a number the publication does not give decides nothing
+        return False
+    other = Fraction(str(value))
     return (other >= own and count == cohort) or (other <= own and count == 0)
 
 
-def determined_by_publication(claim_id: str, alternative_id: str, affected: bool) -> bool:
+def determined_by_publication(claim_id: str, alternative_id: str, affected: bool, publication=None) -> bool:
     """Whether the claim's status under the alternative follows from the published numbers alone.
 
     ``affected``: the alternative changes something the claim's value is computed
@@ -68,12 +72,16 @@ def determined_by_publication(claim_id: str, alternative_id: str, affected: bool
     changes = BY_ID[alternative_id].changes
     if definition is None or set(changes) != {definition}:
         return False
-    return _count_cannot_move(claim_id, definition, changes[definition])
+    return _count_cannot_move(claim_id, definition, changes[definition], publication)
 
 
-def determined_under(claim_id: str, could_affect: tuple[str, ...]) -> dict[str, bool]:
-    """:func:`determined_by_publication` for every alternative, in ``ALTERNATIVES`` order."""
-    return {a.id: determined_by_publication(claim_id, a.id, a.id in could_affect) for a in ALTERNATIVES}
+def determined_under(claim_id: str, could_affect: tuple[str, ...], publication=None) -> dict[str, bool]:
+    """:func:`determined_by_publication` for every alternative, in ``ALTERNATIVES`` order, by the numbers
+    ``publication`` states (default: abstract 0647)."""
+    return {
+        a.id: determined_by_publication(claim_id, a.id, a.id in could_affect, publication)
+        for a in ALTERNATIVES
+    }
 
 
 def undecided(claim_id: str, alternatives: tuple[str, ...], could_affect: tuple[str, ...]) -> tuple[str, ...]:

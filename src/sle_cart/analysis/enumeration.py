@@ -14,11 +14,21 @@ from fractions import Fraction
 from functools import cache
 from math import comb
 
-from .claims import claim_by_id
+from . import publications
 from .wilcoxon import signed_rank
 
 #: More sorted vectors than this is a range no abstract of a small cohort prints: refuse, not hang.
 MAX_VECTORS = 2_000_000
+#: More sign patterns than this (seven pairs: 116,280; eight: 735,471) takes minutes: refuse, not hang.
+MAX_PATTERNS = 200_000
+
+
+class NotStated(LookupError):
+    """The publication in force states no value for a claim a check or an enumeration needs."""
+
+    def __init__(self, claim_id: str):
+        super().__init__(claim_id)
+        self.claim_id = claim_id
 
 
 @dataclass(frozen=True)
@@ -49,17 +59,46 @@ class SignPatterns:
     below_alpha_all_nonzero_one_sign: bool
 
 
-def published(claim_id: str) -> str:
-    """The value the abstract prints for ``claim_id``, as text."""
-    return claim_by_id(claim_id).published
+def published(claim_id: str, publication=None) -> str:
+    """The value ``publication`` (default: abstract 0647) prints for ``claim_id``, as text.
+
+    Raises :class:`NotStated` when the publication gives no value for it.
+    """
+    text = (publication or publications.default()).value(claim_id)
+    if text is None:
+        raise NotStated(claim_id)
+    return text
 
 
-def number(claim_id: str) -> Fraction:
+def number(claim_id: str, publication=None) -> Fraction:
     """The printed value as an exact number (a threshold such as '<0.05' has no single value)."""
-    text = published(claim_id)
+    text = published(claim_id, publication)
     if text.startswith("<"):
         raise ValueError(f"{claim_id} is printed as a threshold ({text}), not a value")
     return Fraction(text)
+
+
+class Stated:
+    """The values a publication states (default: abstract 0647), read as exact numbers.
+
+    Calling it with a claim id gives the value, or raises :class:`NotStated`; :meth:`shown`
+    never raises, for the words of a check that cannot be made.
+    """
+
+    def __init__(self, publication=None):
+        self.publication = publication
+
+    def __call__(self, claim_id: str) -> Fraction:
+        return number(claim_id, self.publication)
+
+    def text(self, claim_id: str) -> str:
+        return published(claim_id, self.publication)
+
+    def shown(self, claim_id: str, otherwise: str) -> str:
+        try:
+            return self.text(claim_id)
+        except NotStated:
+            return otherwise
 
 
 def shown(x: Fraction) -> str:
@@ -115,6 +154,8 @@ def sign_patterns(n: int, alpha: Fraction) -> SignPatterns:
     the test depends on the differences only through their signs, zeros and
     the order and ties of their magnitudes, so these multisets are every case.
     """
+    if comb(3 * n, n) > MAX_PATTERNS:  # multisets of n from 2n + 1 differences
+        raise ValueError(f"{n} pairs have too many sign patterns to enumerate")
     patterns = below = 0
     smallest, forced = Fraction(1), True
     for diffs in itertools.combinations_with_replacement(range(-n, n + 1), n):

@@ -23,8 +23,9 @@ from pathlib import Path
 
 from sle_cart.paths import CHECKED_ENV
 
-from . import claims, robustness
+from . import claims, publications, robustness
 from .claims import Status, Verdict
+from .determined import determined_under
 from .disease_activity import ChangeTest
 from .outcomes import Analyses, analyse
 from .robustness import ALTERNATIVES, Robustness
@@ -39,6 +40,13 @@ class ClaimFinding:
     robustness: Robustness
     alternatives: tuple[str, ...]  # fragile: those it fails under; otherwise those that would make it hold
     could_affect: tuple[str, ...] = ()  # the alternatives that change something its value is computed from
+    #: (alternative id, whether the published numbers alone decide its verdict under it), ALTERNATIVES order
+    determined: tuple[tuple[str, bool], ...] = ()
+
+    def undecided(self, alternatives: tuple[str, ...]) -> tuple[str, ...]:
+        """Those of ``alternatives`` whose verdict the publication does not decide."""
+        decided = dict(self.determined)
+        return tuple(a for a in alternatives if not decided.get(a, False))
 
     @property
     def id(self) -> str:
@@ -68,12 +76,22 @@ class Findings:
     def n_holding(self) -> int:
         return sum(c.holds for c in self.claims)
 
+    @property
+    def n_stated(self) -> int:
+        """The claims the publication in force states: the m of "n of m hold"."""
+        return sum(c.status is not Status.NOT_STATED for c in self.claims)
+
     def with_robustness(self, kind: Robustness) -> list[ClaimFinding]:
         return [c for c in self.claims if c.robustness is kind]
 
     def counts(self) -> dict[Robustness, int]:
-        """Claims per robustness class (every class present, zero included)."""
-        return {k: len(self.with_robustness(k)) for k in Robustness}
+        """Claims per robustness class (every class present, zero included; "not stated" only when some are)."""
+        out = {k: len(self.with_robustness(k)) for k in Robustness}
+        return (
+            out
+            if out[Robustness.NOT_STATED]
+            else {k: n for k, n in out.items() if k is not Robustness.NOT_STATED}
+        )
 
 
 def find(ds) -> Findings:
@@ -83,13 +101,14 @@ def find(ds) -> Findings:
     under: dict[str, list[tuple[str, Status]]] = {v.id: [] for v in base}
     for alt in ALTERNATIVES:
         other = analyse(robustness.apply(ds, alt), alt.id, base=analyses, changed=tuple(alt.changes))
-        for v in claims.verdicts(other, intervals=False):  # only the status is kept
+        for v in claims.verdicts(other, publications.of(ds), intervals=False):  # only the status is kept
             under[v.id].append((alt.id, v.status))
     found = []
     for v in base:
         affecting = robustness.could_affect(v.claim, analyses)
         kind, alts = robustness.classify(v.status, dict(under[v.id]), affecting)
-        found.append(ClaimFinding(v, tuple(under[v.id]), kind, alts, affecting))
+        decided = tuple(determined_under(v.id, affecting, publications.of(ds)).items())
+        found.append(ClaimFinding(v, tuple(under[v.id]), kind, alts, affecting, decided))
     return Findings(ds.sha256(), analyses, tuple(found))
 
 
@@ -129,7 +148,7 @@ def verdicts_of(ds) -> tuple[Verdict, ...]:
     found = _FINDINGS.get(ds)
     if found is not None:
         return tuple(c.verdict for c in found.claims)
-    return _VERDICTS.get(ds) or _VERDICTS.put(ds, claims.verdicts(analyses_of(ds)))
+    return _VERDICTS.get(ds) or _VERDICTS.put(ds, claims.verdicts(analyses_of(ds), publications.of(ds)))
 
 
 def findings_of(ds) -> Findings:

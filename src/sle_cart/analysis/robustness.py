@@ -160,6 +160,7 @@ class Robustness(StrEnum):
     NOT_AFFECTED = "not affected"
     DOES_NOT_HOLD = "does not hold"
     NOT_EVALUABLE = "not evaluable"
+    NOT_STATED = "not stated"  # the publication in force gives no value: nothing to be robust about
 
 
 def classify(
@@ -172,6 +173,8 @@ def classify(
     not hold or is not evaluable: the alternatives under which it would hold.
     ``could_affect`` None: every alternative could.
     """
+    if status is Status.NOT_STATED:
+        return Robustness.NOT_STATED, ()
     if status is Status.HOLDS:
         against = tuple(a for a, s in under.items() if s is not Status.HOLDS)
         if against:  # what happened outranks what could: a claim seen to fail is fragile

@@ -157,7 +157,7 @@ def _build_all(plan: Plan, say: Callable[[str], None]) -> tuple[dict, Result]:
     summary = {
         "messages": messages,
         "holding": found.n_holding,
-        "claims": len(found.claims),
+        "claims": found.n_stated,
         "failing": [c.id for c in found.claims if not c.holds],
     }
     result = _run(plan, say, workers)
@@ -292,7 +292,7 @@ def _artefacts(plan: Plan) -> Path:
     written = publication.export(plan.dataset, tmp / "downloads")
     pdfs = {p.stem: p.read_bytes() for p in written if p.suffix == ".pdf"}
     paper.write_paper(tmp, plan.dataset, commit=commit, versions=provenance.versions(), figure_pdfs=pdfs)
-    doc = consistency.document()  # from the published numbers alone: the same for every dataset
+    doc = consistency.document(plan.dataset.publication)  # from the published numbers alone
     (tmp / CONSISTENCY).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (tmp / "done").write_text("ok\n")
     shutil.rmtree(folder, ignore_errors=True)

@@ -8,6 +8,8 @@
   live outside the site, and absolute paths would differ between machines;
 * the site's outputs (``claims.json``, the chapters' HTML, the downloads and
   ``paper.pdf`` when there is one) as ``File`` data entities;
+* the publication whose values the build compares the data with (the dataset's own
+  ``publication.yml``, else abstract 0647) as a ``ScholarlyArticle`` the root cites;
 * one ``CreateAction``, the build: ``instrument`` is sle-cart (version and git
   commit, with the key packages as ``softwareRequirements``), ``object`` the
   inputs and ``result`` the outputs.
@@ -27,6 +29,7 @@ from rocrate.model.contextentity import ContextEntity
 from rocrate.model.file import File
 from rocrate.rocrate import ROCrate
 
+from sle_cart.analysis import publications
 from sle_cart.inputs.dataset import Dataset
 
 __all__ = ["CRATE", "DATE_PUBLISHED", "write_crate"]
@@ -202,6 +205,29 @@ def _add_software(crate: ROCrate, *, commit: str, versions: dict[str, str], soft
     return SOFTWARE_ID
 
 
+def _add_publication(crate: ROCrate, ds: Dataset) -> str:
+    """The publication in force as a cited work, identified by its DOI or address; returns its id."""
+    pub = publications.of(ds)
+    props = {
+        "@type": "ScholarlyArticle",
+        "name": pub.title,
+        "alternateName": pub.label,
+        "author": list(pub.authors),
+        "datePublished": pub.year,
+        "isPartOf": pub.venue,
+        "description": "The publication whose stated values this build compares the dataset with.",
+    }
+    if pub.doi:
+        props["identifier"] = pub.doi
+    if pub.link:
+        props["url"] = pub.link
+    if pub.registration:
+        props["about"] = pub.registration
+    ident = pub.link or "#publication"
+    crate.add(ContextEntity(crate, ident, props))
+    return ident
+
+
 def _describe_root(crate: ROCrate, ds: Dataset, outputs: list[str]) -> None:
     crate.add(
         ContextEntity(
@@ -219,10 +245,16 @@ def _describe_root(crate: ROCrate, ds: Dataset, outputs: list[str]) -> None:
     )
     root = crate.root_dataset
     root["name"] = f"sle-cart book: {ds.title}"
+    checked = (
+        "ACR Convergence 2025 abstract 0647 rebuilt from data"
+        if publications.is_default(ds)
+        else f"the numbers of {publications.of(ds).label} checked against data"
+    )
     root["description"] = (
-        "The built sle-cart book (ACR Convergence 2025 abstract 0647 rebuilt from data): its pages, "
+        f"The built sle-cart book ({checked}): its pages, "
         "figure and table downloads and claims, with the inputs and software that made them."
     )
+    root["citation"] = {"@id": _add_publication(crate, ds)}
     root["license"] = {"@id": CONTENT_LICENSE}
     root["datePublished"] = DATE_PUBLISHED
     root["conformsTo"] = {"@id": PROFILE}

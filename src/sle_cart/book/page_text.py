@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+from sle_cart.analysis import publications
 from sle_cart.paths import ROOT
 
 #: The license of the book's own prose, figures and tables (the code is BSD-3-Clause: LICENSE).
@@ -33,6 +34,8 @@ def notice_html(ds) -> str:
         )
     elif ds.synthetic:
         head, line = "Synthetic data.", "They are not patient data and reproduce no publication."
+        if ds.publication:  # compared with a publication all the same: not its patients' values
+            line = "They are not patient data, and were not measured in the patients of the publication."
         more = f"The values in this book ({e(ds.name)}: {e(ds.title)}) were generated at random."
     else:
         return ""
@@ -40,6 +43,25 @@ def notice_html(ds) -> str:
         f'<div class="sle-notice" role="note"><strong>{head}</strong> {line} '
         f"<details><summary>What this means</summary><p>{more}</p></details></div>"
     )
+
+
+def _named(pub) -> str:
+    """The publication's label, linked to where it can be read (escaped)."""
+    e = html.escape
+    return f'<a href="{e(pub.link)}">{e(pub.label)}</a>' if pub.link else e(pub.label)
+
+
+def compared_html(ds) -> str:
+    """The line every page shows in its banner: which publication's values the dataset is compared with."""
+    return f'<p class="sle-compared">Compared with the published values of {_named(publications.of(ds))}.</p>'
+
+
+def title(ds, default: str) -> str:
+    """The site's title: ``default`` (the book's, about abstract 0647) unless the dataset brings its own
+    publication, which is then named."""
+    if publications.is_default(ds):
+        return default
+    return f"{ds.title}: checked against {publications.of(ds).label}"
 
 
 #: The software's citation, read from CITATION.cff at the repository root.
@@ -61,27 +83,45 @@ def _people(authors: list) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def citation_html(cff: dict) -> str:
-    """Who made the book and whose abstract it rebuilds, from CITATION.cff (escaped)."""
+def citation_html(cff: dict, publication=None) -> str:
+    """Who made the book and whose abstract it rebuilds, from CITATION.cff (escaped).
+
+    ``publication``: a dataset's own publication, which this build checks instead of the
+    abstract CITATION.cff cites; its authors are named from it.
+    """
     e = html.escape
     if not cff.get("authors"):
         return ""
     software = str(cff.get("title", "this software")).split(":")[0]
     version = f" {cff['version']}" if cff.get("version") else ""
     text = f"<strong>Authors.</strong> {e(software + version)} is by {e(_people(cff['authors']))}"
+    if publication is not None:
+        checked = ", ".join(publication.authors)
+        text += f"; the publication this build checks, {_named(publication)}, is by {e(checked)}"
+        return f'<p class="sle-authors">{text}. Cite the software as CITATION.cff says.</p>'
     cited = [_people(r["authors"]) for r in cff.get("references") or [] if r.get("authors")]
     if cited:
         text += f"; the abstract it rebuilds is by {e(cited[0])}"
     return f'<p class="sle-authors">{text}. Cite both as CITATION.cff says.</p>'
 
 
-def citation_text() -> str:
-    """The authors' line of the footer, from the repository's CITATION.cff ('' without it)."""
+def citation_text(ds=None) -> str:
+    """The authors' line of the footer, from the repository's CITATION.cff ('' without it); with a
+    dataset that brings its own publication, that publication's authors."""
     import yaml
 
     if not CITATION_FILE.exists():  # an installed package without the repository
         return ""
-    return citation_html(yaml.safe_load(CITATION_FILE.read_text(encoding="utf-8")) or {})
+    cff = yaml.safe_load(CITATION_FILE.read_text(encoding="utf-8")) or {}
+    return citation_html(cff, getattr(ds, "publication", None))
+
+
+def _published_line(ds) -> str:
+    """The footer's line on the publication in force: its name (linked), citation and registration."""
+    e = html.escape
+    pub = publications.of(ds)
+    registration = f" Registration: {e(pub.registration)}." if pub.registration else ""
+    return f"<br>Published values: {_named(pub)}, {e(pub.citation)}{registration}"
 
 
 def footer_html(ds, commit: str, versions: dict) -> str:
@@ -95,7 +135,7 @@ def footer_html(ds, commit: str, versions: dict) -> str:
     return (
         '<footer class="sle-provenance"><strong>Provenance.</strong> '
         f"Dataset <code>{e(ds.name)}</code> ({e(ds.provenance)}): "
-        f"{e(ds.title)}{source}<br>"
+        f"{e(ds.title)}{source}{_published_line(ds)}<br>"
         f"Dataset license: {e(ds.license or 'not stated')}. {CONTENT_LICENSE}.<br>"
         f"Dataset SHA-256 <code>{ds.sha256()}</code>; code commit <code>{e(commit)}</code><br>"
         f"Built with {vers}.</footer>"

@@ -27,9 +27,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sle_cart.analysis.claims import CITATION
+from sle_cart.analysis import publications
 from sle_cart.present import prose, publication, registry
-from sle_cart.present.references import Numbering
+from sle_cart.present.references import Numbering, publication_entry
 
 from . import paper_text
 from .paper_tables import table_block
@@ -157,7 +157,7 @@ def body_blocks(ds: Dataset, figures: dict[str, str]) -> list[dict]:
             blocks += _paragraphs(STATIC[key](ds) if key in STATIC else prose.SECTIONS[key](ds))
         blocks += [_artefact(ds, name, figures) for name in artefacts]
     blocks += [_heading("Limitations"), {"kind": "list", "items": prose.SECTIONS["limitations"](ds)}]
-    blocks += [_heading("Conclusion"), *_paragraphs(paper_text.CONCLUSION)]
+    blocks += [_heading("Conclusion"), *_paragraphs(paper_text.conclusion(ds))]
     return blocks
 
 
@@ -214,20 +214,37 @@ def provenance_block(ds: Dataset, commit: str, versions: dict) -> dict:
     }
 
 
+def title_block(ds: Dataset) -> dict:
+    """Title, citation line and running head: abstract 0647's, or those of the dataset's own publication."""
+    pub = publications.of(ds)
+    if publications.is_default(ds):
+        return {
+            "title": TITLE,
+            "citation": f"Rebuilds: {pub.citation}",
+            "running_head": f"Abstract 0647 rebuilt from data · dataset {ds.name}",
+        }
+    return {
+        "title": f"The numbers of {pub.label} recomputed from patient-level data",
+        "citation": f"Checks: {pub.citation}" + (f" {pub.link}" if pub.link else ""),
+        "running_head": f"{pub.label} checked against data · dataset {ds.name}",
+    }
+
+
 def content(ds: Dataset, *, commit: str, versions: dict, figures: dict[str, str]) -> dict:
     """Everything the template shows (``figures``: composite name -> file name beside the template)."""
-    numbering = Numbering()
+    numbering = Numbering([publication_entry(ds.publication)] if ds.publication else [])
     notice = paper_text.notice(ds)
     blocks = in_print([notice, *body_blocks(ds, figures)] if notice else body_blocks(ds, figures), numbering)
     blocks += [_heading("References"), {"kind": "references", "items": numbering.cited()}]
     blocks += in_print(ledger_blocks(registry.make("claims", ds), prose.SECTIONS["ledger"](ds)), numbering)
     blocks.append(provenance_block(ds, commit, versions))
+    heads = title_block(ds)
     return {
-        "title": TITLE,
+        "title": heads["title"],
         "subtitle": f"Built from the dataset {ds.name}: {ds.title}",
         "authors": AUTHORS,
-        "citation": f"Rebuilds: {CITATION}",
-        "running_head": f"Abstract 0647 rebuilt from data · dataset {ds.name}",
+        "citation": heads["citation"],
+        "running_head": heads["running_head"],
         "blocks": blocks,
     }
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from sle_cart.analysis import publications
 from sle_cart.present.prose import is_the_trial
-from sle_cart.present.references import ABSTRACT_ID, cite, registration
+from sle_cart.present.references import ABSTRACT_ID, PUBLICATION_ID, cite, registration
 
 if TYPE_CHECKING:
     from sle_cart.inputs.dataset import Dataset
@@ -34,12 +35,16 @@ PRINT_WORDING = (
     (re.compile(r"\(regression to the mean\)"), f"(regression to the mean {cite('barnett2005')})"),
 )
 
-CONCLUSION = [
-    "The claims ledger (Appendix A) states which of the abstract's numbers this dataset reproduces and how "
-    "much each depends on the choice of definitions. Whatever the verdicts, a small single-arm pilot "
-    "describes what happened to the patients treated; how well the treatment works, for how long and at "
-    "what risk can only be learned from larger controlled trials with longer follow-up.",
-]
+
+def conclusion(ds: Dataset) -> list[str]:
+    """What the ledger settles and what a pilot cannot, about the publication in force."""
+    whose = "the abstract's" if publications.is_default(ds) else "the publication's"
+    return [
+        f"The claims ledger (Appendix A) states which of {whose} numbers this dataset reproduces and how "
+        "much each depends on the choice of definitions. Whatever the verdicts, a small single-arm pilot "
+        "describes what happened to the patients treated; how well the treatment works, for how long and at "
+        "what risk can only be learned from larger controlled trials with longer follow-up.",
+    ]
 
 
 def for_print(text: str) -> str:
@@ -64,26 +69,44 @@ def notice(ds: Dataset) -> dict | None:
             "kind": "notice",
             "head": "Synthetic data.",
             "body": f"The values of the dataset {ds.name} were generated at random; they are not patient data "
-            "and reproduce no publication.",
+            + (
+                "and were not measured in the patients of the publication."
+                if ds.publication
+                else "and reproduce no publication."
+            ),
         }
     return None
 
 
 def background(ds: Dataset) -> list[str]:
-    return [
+    first = (
         "Systemic lupus erythematosus that stays active despite glucocorticoids, immunosuppressants and "
         "biologic agents leaves few options. Autologous T cells engineered to recognise CD19 remove the "
         "circulating B cells from which autoantibody-producing cells arise, and in earlier cohorts every "
-        f"patient with lupus treated with such cells reached remission {cite('mackensen2022', 'muller2024')}.",
-        f"A conference abstract {cite(ABSTRACT_ID)} reported an open-label pilot study of one such product, "
-        "IM19. This paper recomputes each of its tables, figures and stated numbers from patient-level data "
-        "and sets every number beside the published one. Its text is generated from the dataset named in "
-        "Appendix B: built from other data, it describes those data.",
+        f"patient with lupus treated with such cells reached remission {cite('mackensen2022', 'muller2024')}."
+    )
+    if publications.is_default(ds):
+        return [
+            first,
+            f"A conference abstract {cite(ABSTRACT_ID)} reported an open-label pilot study of one such product, "
+            "IM19. This paper recomputes each of its tables, figures and stated numbers from patient-level data "
+            "and sets every number beside the published one. Its text is generated from the dataset named in "
+            "Appendix B: built from other data, it describes those data.",
+        ]
+    pub = publications.of(ds)
+    return [
+        first,
+        f"The publication checked here, {pub.label} {cite(PUBLICATION_ID)}, reports a cohort treated with such "
+        "cells. This paper recomputes each number it states from patient-level data and sets every number "
+        "beside the published one. Its text is generated from the dataset named in Appendix B.",
     ]
 
 
 def registration_text(ds: Dataset) -> list[str]:
-    """The trial's registration and entry criteria, attributed to the abstract."""
+    """The trial's registration and entry criteria, attributed to the abstract (or, with a dataset's own
+    publication, its registration and intervention as that publication gives them)."""
+    if not publications.is_default(ds):
+        return _own_registration(publications.of(ds))
     criteria = (
         f"the 2019 EULAR/ACR classification criteria for systemic lupus erythematosus {cite('aringer2019')}"
     )
@@ -98,7 +121,17 @@ def registration_text(ds: Dataset) -> list[str]:
     ]
 
 
+def _own_registration(pub) -> list[str]:
+    """The registration the publication gives (its intervention is in the summary's paragraph already)."""
+    if not pub.registration:
+        return []
+    return [
+        f"According to {pub.label} {cite(PUBLICATION_ID)}, the trial is registered as {pub.registration}."
+    ]
+
+
 def analysis(ds: Dataset) -> list[str]:
+    source = "the abstract" if publications.is_default(ds) else "the publication"
     return [
         "Every statistic is computed from the dataset by the analysis code whose version Appendix B "
         f"identifies. Disease activity is the SLEDAI-2K score {cite('gladman2002')}. Continuous values are "
@@ -109,8 +142,8 @@ def analysis(ds: Dataset) -> list[str]:
         "Cytokine release syndrome and immune effector cell-associated neurotoxicity syndrome are graded by "
         f"the ASTCT consensus {cite('lee2019')}. Renal response (complete, partial or none) follows the "
         f"KDIGO 2024 definitions {cite('kdigo2024')}; its thresholds, like those of B-cell depletion, anti-dsDNA "
-        "conversion and complement normalisation, are the ones recorded with the dataset. Each number stated in the "
-        "abstract is compared with its reproduction after rounding half away from zero to the published "
+        "conversion and complement normalisation, are the ones recorded with the dataset. Each number stated in "
+        f"{source} is compared with its reproduction after rounding half away from zero to the published "
         "decimals, and re-evaluated under alternative reasonable definitions and laboratory reference ranges "
         "(Appendix A, whose notes define each verdict).",
     ]

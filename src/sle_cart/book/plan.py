@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 #: Bump to invalidate every cached chapter after a change of the cache layout itself.
 CACHE_VERSION = "4"
 #: Package files that can change what a chapter shows.
-CODE_SUFFIXES = (".py", ".css", ".js", ".typ")
+CODE_SUFFIXES = (".py", ".css", ".js", ".typ", ".yml")  # .yml: the default publication
 
 
 class BuildError(Exception):

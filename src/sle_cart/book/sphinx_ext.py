@@ -4,7 +4,9 @@
   served as one local script.  ``VEGA_DEBUG`` is set first so that Altair's
   loader finds the libraries present and never asks a CDN.
 * Every page gets a visible notice (the theme's announcement bar) when the
-  dataset is a reconstruction, and a footer (the theme's extra footer) with the dataset name and SHA-256, the git commit and package versions.
+  dataset is a reconstruction, a line naming the publication the dataset is
+  compared with (its own ``publication.yml``, else abstract 0647; the site's
+  title names a dataset's own), and a footer (the theme's extra footer) with the dataset name and SHA-256, the git commit and package versions.
   All text from the dataset is HTML-escaped.
 * Every page links the paper (``paper.pdf`` at the site root, written by the build)
   from the announcement bar.
@@ -33,7 +35,7 @@ from pathlib import Path
 import altair as alt
 
 from . import provenance
-from .page_text import citation_text, footer_html, notice_html
+from .page_text import citation_text, compared_html, footer_html, notice_html, title
 
 #: Written straight into the output's _static/ at build start, and deliberately not
 #: listed in html_static_path: JB1 injects every .js/.css found there into every page.
@@ -57,12 +59,14 @@ def _dataset(app):
 
 def _on_builder_inited(app):
     ds = _dataset(app)
-    notice = notice_html(ds)
-    footer = citation_text() + footer_html(ds, provenance.git_commit(), provenance.versions())
+    notice = notice_html(ds) + compared_html(ds)
+    footer = citation_text(ds) + footer_html(ds, provenance.git_commit(), provenance.versions())
+    # the title every page shows (navbar, window): it names a dataset's own publication
+    app.config.html_title = title(ds, app.config.html_title)
     # In an incremental build the environment comes from the last build. Every page
     # carries the notice, the footer and the navigation (all page titles), so when
     # any of them changed every page is re-read and re-written, not just the edited one.
-    stamp = (notice, footer, _titles(Path(app.srcdir)))
+    stamp = (notice, footer, app.config.html_title, _titles(Path(app.srcdir)))
     app.env.sle_cart_stale = getattr(app.env, "sle_cart_stamp", None) != stamp
     app.env.sle_cart_stamp = stamp
     app.env.sle_cart_notice, app.env.sle_cart_footer = notice, footer

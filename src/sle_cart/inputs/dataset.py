@@ -27,6 +27,9 @@ from .errors import STOP_CODES, DataError, Violation
 from .identifying import identifying_values
 from .metadata import read_meta
 from .preprocessors import coerce, match_codes, measurement_values
+from .publication import Publication
+from .publication import read as read_publication
+from .publication_schema import FILE as PUBLICATION_FILE
 from .readers import read_tables
 from .validators import (
     baseline_warnings,
@@ -69,6 +72,7 @@ class Dataset:
     warnings: list[Violation] = field(default_factory=list)
     digest: str = ""  # SHA-256 of the files as validated (see sha256)
     identifying_text_allowed: str | None = None  # the reason dataset.yml gives, shown in the footer
+    publication: Publication | None = None  # its publication.yml; None: compared with abstract 0647
 
     @property
     def reconstructed(self) -> bool:
@@ -119,6 +123,8 @@ def load(path: str | Path) -> Dataset:
         rule = "is not a folder" if path.exists() else "dataset folder does not exist"
         raise DataError(path, [Violation(str(path), None, None, None, rule, code="no-folder")])
     meta = read_meta(path, errors, warnings, notes)
+    pub_file = path / PUBLICATION_FILE
+    publication = read_publication(pub_file, errors, warnings, notes) if pub_file.is_file() else None
     raw = read_tables(path, errors, notes)
     privacy(raw, errors)
     if "_identifying_text_allowed" not in meta:
@@ -131,7 +137,9 @@ def load(path: str | Path) -> Dataset:
         raise DataError(path, sort_violations(errors, raw.labels))
     warnings += baseline_warnings(typed["patients"], typed["measurements"], raw.labels["measurements"])
     record_evaluation("validate")
-    ds = _dataset(path, meta, typed, raw.files + [path / "dataset.yml"], notes, warnings)
+    files = raw.files + [path / "dataset.yml"] + ([pub_file] if publication else [])
+    ds = _dataset(path, meta, typed, files, notes, warnings)
+    ds.publication = publication
     ds.digest = ds.files_sha256()
     return ds
 

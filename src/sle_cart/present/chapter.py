@@ -25,7 +25,15 @@ if TYPE_CHECKING:
     from .charts import Figure
     from .table import Table
 
-__all__ = ["dataset_notes", "open_dataset", "reference_list", "show", "summary_section"]
+__all__ = [
+    "dataset_notes",
+    "open_dataset",
+    "publication_conclusion",
+    "publication_source",
+    "reference_list",
+    "show",
+    "summary_section",
+]
 
 
 def open_dataset(data_dir: str | Path) -> dataset.Dataset:
@@ -58,12 +66,37 @@ def summary_section(name: str, ds: dataset.Dataset) -> HTMLBlock:
     return HTMLBlock("".join(f'<p class="sle-prose">{i}</p>' for i in items))
 
 
-def reference_list() -> HTMLBlock:
-    """The sources the summary and the paper rely on, from ``references.json`` (the paper numbers them
-    by first citation; here they keep the file's order, the abstract and its registration first)."""
-    from .references import html_list
+def _paragraph(text: str) -> HTMLBlock:
+    import html
 
-    return HTMLBlock(html_list())
+    return HTMLBlock(f'<p class="sle-prose">{html.escape(text)}</p>')
+
+
+def publication_source(ds: dataset.Dataset) -> HTMLBlock:
+    """The summary's source: the publication the dataset is compared with (its own, or abstract 0647)."""
+    from .attribution import source
+
+    return _paragraph(source(ds))
+
+
+def publication_conclusion(ds: dataset.Dataset) -> HTMLBlock:
+    """What the authors of the publication in force concluded (abstract 0647's), not recomputed."""
+    from .attribution import concluded
+
+    return _paragraph(concluded(ds))
+
+
+def reference_list(ds: dataset.Dataset | None = None) -> HTMLBlock:
+    """The sources the summary and the paper rely on, from ``references.json`` (the paper numbers them
+    by first citation; here they keep the file's order, the abstract and its registration first).
+    With a dataset's own publication, that publication comes first instead of the abstract and its
+    registration."""
+    from .references import ABSTRACT_ID, LIBRARY, REGISTRATION_ID, html_list, publication_entry
+
+    if ds is None or ds.publication is None:
+        return HTMLBlock(html_list())
+    rest = [i for i in LIBRARY if i not in (ABSTRACT_ID, REGISTRATION_ID)]
+    return HTMLBlock(html_list(rest, first=[publication_entry(ds.publication)]))
 
 
 def _link_artefacts(text: str) -> str:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sle_cart.analysis import robustness
-from sle_cart.analysis.determined import undecided
+from sle_cart.analysis import publications, robustness
 from sle_cart.analysis.findings import ClaimFinding, Findings, findings_of
 from sle_cart.analysis.robustness import Robustness
 
@@ -26,6 +25,7 @@ PHRASES = {
     Robustness.NOT_AFFECTED: "not affected by any alternative",
     Robustness.DOES_NOT_HOLD: "not holding",
     Robustness.NOT_EVALUABLE: "not evaluable",
+    Robustness.NOT_STATED: "not stated by the publication (computed, not checked)",
 }
 #: The classes counted among the claims some alternative could affect.
 AFFECTED = (Robustness.ROBUST, Robustness.FRAGILE)
@@ -50,7 +50,7 @@ UNDECIDED = "the publication does not decide this"
 def fragile_cell(c: ClaimFinding, reconstructed: bool) -> str:
     """'fragile on the reconstruction: fails under …; the publication does not decide this', or
     'fragile: fails under …' when the publication decides each verdict (a reconstruction is named as such)."""
-    open_ = undecided(c.id, c.alternatives, c.could_affect)
+    open_ = c.undecided(c.alternatives)
     head = f"fragile{' on the reconstruction' if reconstructed and open_ else ''}: fails under "
     text = head + ", ".join(robustness.BY_ID[a].label for a in c.alternatives)
     if not open_:
@@ -72,7 +72,7 @@ def by_construction(ds: Dataset, found: Findings) -> str:
     """What the ledger proves on reconstructed data, in one sentence ('' for any other provenance)."""
     if not ds.reconstructed:
         return ""
-    if found.n_holding == len(found.claims):
+    if found.n_holding == found.n_stated:
         return (
             "Every claim holds by construction: the reconstruction was generated to match the published "
             "numbers, so the ledger tests the code and the definitions, not the trial."
@@ -83,11 +83,16 @@ def by_construction(ds: Dataset, found: Findings) -> str:
     )
 
 
+def _stated_in(ds: Dataset) -> str:
+    """'the abstract' (abstract 0647, the default) or how the dataset's own publication is named."""
+    return publications.of(ds).label if ds.publication else "the abstract"
+
+
 def reproduction(ds: Dataset) -> list[str]:
     """How many published numbers this dataset reproduces, what that proves, and which lean on unstated choices."""
     found = findings_of(ds)
     s = (
-        f"Of the {len(found.claims)} numbers stated in the abstract, {found.n_holding} are reproduced by the "
+        f"Of the {found.n_stated} numbers stated in {_stated_in(ds)}, {found.n_holding} are reproduced by the "
         f"dataset {ds.name}; the claims ledger lists each one with its denominator and exact interval."
     )
     proves = by_construction(ds, found)
@@ -149,7 +154,7 @@ def robustness_text(ds: Dataset) -> list[str]:
 def _undecided_sentence(fragile: list[ClaimFinding], reconstructed: bool) -> str:
     """Which fragile verdicts the published numbers leave open, and what that means on these data."""
     pairs = [(c, a) for c in fragile for a in c.alternatives]
-    open_ = [(c, a) for c, a in pairs if a in undecided(c.id, c.alternatives, c.could_affect)]
+    open_ = [(c, a) for c, a in pairs if a in c.undecided(c.alternatives)]
     if not open_:
         return " The published numbers decide each of these verdicts by themselves."
     where = (

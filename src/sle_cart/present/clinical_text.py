@@ -42,17 +42,18 @@ def dose_sentence(levels) -> list[str]:
     return [f"The dose was {listed}."]
 
 
-def conditioning_limitation(the_trial: bool) -> str:
+def conditioning_limitation(who: str) -> str:
     """What the lymphodepleting chemotherapy does on its own, in one point: cyclophosphamide treats lupus,
-    and the conditioning lowers B cells in the first days, so neither is the CAR T cells' alone."""
-    who = "The" if the_trial else "In the abstract's trial, the"
+    and the conditioning lowers B cells in the first days, so neither is the CAR T cells' alone.
+
+    ``who``: the conditioning as the sentence names it (``attribution.conditioning``)."""
     first, second = CLAIM_DEPLETION_DAYS[:2]
     return (
-        f"{who} lymphodepleting chemotherapy before the infusion, fludarabine and cyclophosphamide, acts on "
-        "its own. Cyclophosphamide is itself a treatment for lupus, so part of any improvement may come "
-        "from it; and the conditioning lowers lymphocytes, B cells among them, within the first days, so "
-        f"B-cell depletion by day {first} or day {second} cannot be credited to the CAR T cells alone. "
-        "Depletion that lasts beyond the weeks in which the chemotherapy acts is better evidence of their effect."
+        f"{who} acts on its own before the infusion. Cyclophosphamide is itself a treatment for lupus, so "
+        "part of any improvement may come from it; and the conditioning lowers lymphocytes, B cells among "
+        f"them, within the first days, so B-cell depletion by day {first} or day {second} cannot be credited "
+        "to the CAR T cells alone. Depletion that lasts beyond the weeks in which the chemotherapy acts is "
+        "better evidence of their effect."
     )
 
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sle_cart.analysis import claims_fields
-from sle_cart.inputs import contract
+from sle_cart.analysis import claims, claims_fields, publications
+from sle_cart.inputs import contract, publication_schema
 from sle_cart.inputs.definitions import Definitions
 from sle_cart.inputs.errors import capped
 
@@ -40,6 +40,39 @@ def data_dictionary(ds: Dataset) -> Table:
             "Rows whose first cell starts with '#' are comments and are skipped.",
             "Extra columns are allowed, except ones that look like direct identifiers (names, record numbers, "
             "contact details, dates), which stop the build.",
+        ],
+    )
+
+
+def publication_dictionary(ds: Dataset) -> Table:
+    """The keys of publication.yml, from the schema that validates it (its claim ids: :func:`publication_claims`)."""
+    rows = [{"key": k.name, "required": k.required, "rule": k.rule} for k in publication_schema.KEYS]
+    in_force = publications.of(ds)
+    source = "this dataset's publication.yml" if ds.publication else "abstract 0647 (no publication.yml)"
+    return Table(
+        pd.DataFrame(rows).set_index("key"),
+        [
+            "publication.yml is optional. Without it the dataset is compared with the published values of "
+            "abstract 0647; with it, with the values it states, and the claims it does not state are computed "
+            "and shown as not stated.",
+            "Values are read as written, not as numbers: 5.0 is checked to one decimal and 188.10 to two; "
+            'a p-value may be a threshold in quotes, such as "<0.05". `python -m sle_cart template` writes a '
+            "starter file with every claim id commented out.",
+            f"In force for this dataset: {source}, stating {len(in_force.claims)} claims.",
+        ],
+    )
+
+
+def publication_claims(ds: Dataset) -> Table:
+    """Every claim id publication.yml may state under ``claims:``, its unit and what it counts; the kind of
+    value each unit takes is said once, in the notes (a table of one rule per row left no room for the claim)."""
+    rows = [{"claim id": c.id, "unit": c.unit, "claim": c.says(ds.definitions)} for c in claims.CLAIMS]
+    kinds = [f"{unit}: {kind.rule}" for unit, kind in publication_schema.KINDS.items()]
+    return Table(
+        pd.DataFrame(rows).set_index("claim id"),
+        [
+            "Each value is " + "; ".join(kinds) + f"; any other unit: {publication_schema.MEASURE.rule}.",
+            "A claim the file does not list is computed and shown, but neither checked nor counted.",
         ],
     )
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import altair as alt
 import pandas as pd
 
-from sle_cart.analysis.enumeration import number, published
+from sle_cart.analysis.enumeration import NotStated, number, published
 from sle_cart.analysis.findings import analyses_of
 
 from .charts import INK, PALETTE, Figure, described
@@ -40,11 +40,16 @@ def _own_scores(ds: Dataset, n: int) -> dict[str, list[float] | None]:
 
 def band_data(ds: Dataset) -> pd.DataFrame:
     """One row per visit and sorted position: the lowest and highest possible score, and the dataset's."""
-    n = int(number("n_patients"))
+    feasible = audit(ds.publication)["feasible_sorted_scores"]
+    if not feasible:  # the publication states no visit's median and range: nothing to draw
+        return pd.DataFrame(columns=["visit", "position", "lowest_possible", "highest_possible", "band_from"])
+    n = int(number("n_patients", ds.publication))
     own = _own_scores(ds, n)
     rows = []
     for visit, label in VISITS.items():
-        fs = audit()["feasible_sorted_scores"][visit]
+        if visit not in feasible:
+            continue
+        fs = feasible[visit]
         for i, (lo, hi) in enumerate(zip(fs["lowest"], fs["highest"]), 1):
             rows.append(
                 {
@@ -83,10 +88,26 @@ def _description(data: pd.DataFrame, ds: Dataset) -> str:
     )
 
 
+def _medians(publication) -> str:
+    """'baseline 12, month 1 5.5, month 3 5': the published medians of the visits drawn."""
+    out = []
+    for visit, label in VISITS.items():
+        try:
+            out.append(f"{label.lower()} {published(visit + '_median', publication)}")
+        except NotStated:
+            continue
+    return ", ".join(out)
+
+
 def feasible_bands(ds: Dataset) -> Figure:
     """Per visit, the range of each sorted SLEDAI-2K score the published numbers allow, and this dataset's."""
     data = band_data(ds)
-    n = int(number("n_patients"))
+    pub = ds.publication
+    if data.empty:
+        return Figure(
+            None, data, absent="The publication states no SLEDAI-2K median and range of all patients"
+        )
+    n = int(number("n_patients", pub))
     order = [ordinal(i, n) for i in range(1, n + 1)]
     x = alt.X("position:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40))
     colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=[BAND, MARK], range=[PALETTE[0], INK]))
@@ -119,8 +140,7 @@ def feasible_bands(ds: Dataset) -> Figure:
     caption = (
         f"Per visit, the band over each sorted position (lowest to highest of the {n} patients) covers every "
         f"whole SLEDAI-2K score it can take in some set of {n} scores with the published median, minimum and "
-        f"maximum (baseline {published('sledai_baseline_median')}, month 1 {published('sledai_m1_median')}, "
-        f"month 3 {published('sledai_m3_median')} at the median). Dots: the dataset's own sorted scores; scores "
+        f"maximum ({_medians(pub)} at the median). Dots: the dataset's own sorted scores; scores "
         "that reproduce the published median, minimum and maximum are one member of that set."
     )
     return Figure(described(chart, _description(data, ds)), data, caption=caption)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sle_cart.analysis import claims_json, robustness
+from sle_cart.analysis import claims_json, publications, robustness
 from sle_cart.analysis.claims import Status
 from sle_cart.analysis.findings import ClaimFinding, findings_of
 from sle_cart.analysis.robustness import Robustness
@@ -28,6 +28,7 @@ VERDICTS = {
     Status.HOLDS: "✓ holds",
     Status.FAILS: "✗ does not hold",
     Status.NOT_EVALUABLE: "✗ not evaluable",
+    Status.NOT_STATED: "not stated",
 }
 FOOTNOTES = [
     "Published: the value printed in the abstract (Zhao et al., ACR Convergence 2025, abstract 0647), under "
@@ -54,6 +55,19 @@ FOOTNOTES = [
 ]
 
 
+def footnotes(ds) -> list[str]:
+    """The ledger's notes; with a dataset's own publication, the first names it and says what 'not stated' is."""
+    if not ds.publication:
+        return FOOTNOTES
+    pub = publications.of(ds)
+    first = (
+        f"Published: the value as written in {pub.label} ({pub.citation}); the statement names the "
+        "definitions this build used. Not stated: the publication gives no value for the claim, so it is "
+        "computed and shown but neither checked nor counted."
+    )
+    return [first, *FOOTNOTES[1:]]
+
+
 def robustness_cell(c: ClaimFinding, reconstructed: bool = False) -> str:
     """The robustness column: the class, and the alternatives that matter for it, in a reader's words;
     a fragile claim says when the publication does not decide its verdict under them."""
@@ -72,7 +86,7 @@ def _row(c: ClaimFinding, n_patients: int, reconstructed: bool) -> dict:
     ci = v.ci95
     return {
         "Claim": v.statement,
-        "Published": v.claim.published,
+        "Published": v.published or "not stated",
         "Reproduced": "–" if v.value is None else shown(v),
         "n / N": f"{v.n_evaluable}/{n_patients}",
         "95% CI": "" if ci is None else f"{num(100 * ci[0], 0)}–{num(100 * ci[1], 0)}%",
@@ -91,7 +105,7 @@ def claims_ledger(ds: Dataset) -> Table:
     )
     return Table(
         frame,
-        FOOTNOTES,
+        footnotes(ds),
         data=pd.DataFrame(
             [
                 {
@@ -110,7 +124,7 @@ def claims_ledger(ds: Dataset) -> Table:
                 for c in doc["claims"]
             ]
         ).set_index("id"),
-        title=f"Claims ledger: {found.n_holding} of {len(frame)} claims hold",
+        title=f"Claims ledger: {found.n_holding} of {found.n_stated} claims hold",
         files={"claims.json": claims_json.claims_json_text(doc)},
         key_column="Verdict",
     )

@@ -138,11 +138,12 @@ def safety_table(ds: Dataset) -> Table:
         ("Any ICANS", "icans"),
     ):
         shown.loc[f"{label}, n/N (%)"] = [count_ci(counts[key], n), "", "", "", "", ""]
+    whose = "the abstract's" if ds.publication is None else "the"  # a dataset's own publication may differ
     return Table(
         shown,
         [
             "Grades: ASTCT consensus (Lee et al., Biol Blood Marrow Transplant 2019;25:625).",
-            f"Counted: episodes with onset on days 0–{window} (the abstract's safety window); later episodes are "
+            f"Counted: episodes with onset on days 0–{window} ({whose} safety window); later episodes are "
             f"listed and drawn but not counted ({counts['episodes_after_window']} here).",
             "Onset and resolution: days since infusion; 'ongoing' = no resolution day recorded.",
             f"Counts: patients by their worst counted grade, n/N (%; exact 95% CI), N = {n} treated patients "

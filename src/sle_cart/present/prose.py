@@ -6,7 +6,8 @@ absent becomes a sentence saying so ("This dataset has no CAR T cell counts;
 Figure 1a cannot be drawn."), never a phrase with a hole in it.  Facts about the
 abstract's own trial (vector, lymphodepletion, single centre) are stated as the
 trial's only when the dataset is the bundled reconstruction of that trial;
-otherwise they are attributed to the abstract.
+otherwise they are attributed to the abstract, or to a dataset's own publication
+(:mod:`.attribution`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sle_cart.analysis.findings import analyses_of
 from sle_cart.analysis.outcomes import CLAIM_DEPLETION_DAYS, SLEDAI_ENTRY
 from sle_cart.paths import BUNDLED
 
-from . import published_numbers, registry
+from . import attribution, published_numbers, registry
 from .claims_text import ledger_text, reproduction, robustness_text
 from .clinical_text import SAFETY_GAPS, conditioning_limitation, dose_sentence, reconstitution_sentence
 from .formatting import no_pair_reason, p_is, p_value, shift_text
@@ -34,8 +35,8 @@ GLOSSARY_ENTRY = re.compile(r"^\S+(?: \S+)?: ")
 
 
 def is_the_trial(ds: Dataset) -> bool:
-    """The dataset is the bundled reconstruction of the abstract's own trial."""
-    return ds.name == BUNDLED.name and ds.reconstructed
+    """The dataset is the bundled reconstruction of the abstract's own trial (and compared with the abstract)."""
+    return ds.name == BUNDLED.name and ds.reconstructed and ds.publication is None
 
 
 def table_label(name: str) -> str:
@@ -83,17 +84,7 @@ def treated(ds: Dataset) -> list[str]:
             f"Of the {v['prior_lines_n']} patients with a known treatment history, {v['n_prior_lines_ge_2']} had not "
             "responded well enough to at least two earlier lines of treatment."
         )
-    how = (
-        "received autologous T cells carrying a lentiviral anti-CD19 chimeric antigen receptor (IM19) after "
-        "lymphodepletion with fludarabine and cyclophosphamide, dosed per kilogram of body weight or as a "
-        "fixed total"
-    )
-    sentences.append(
-        f"Each patient {how} (Table 1)."
-        if is_the_trial(ds)
-        else f"In the abstract's trial, patients {how}; this dataset does not record how its patients "
-        "were treated beyond the dose."
-    )
+    sentences.append(attribution.treatment(ds, is_the_trial(ds)))
     sentences += dose_sentence(analyses_of(ds).dose_levels)
     if v["follow_up_median"] != "not evaluable":
         sentences.append(
@@ -246,8 +237,7 @@ def safety_text(ds: Dataset) -> list[str]:
 def _entry_limitation(ds: Dataset) -> str:
     """Regression to the mean, with the entry criterion attributed to the trial and the data's own count."""
     v = summary_values(ds)
-    who = "The trial" if is_the_trial(ds) else "The abstract's trial"
-    text = f"{who} required a SLEDAI-2K of {SLEDAI_ENTRY} or more at entry"
+    text = attribution.entry_subject(ds, is_the_trial(ds))
     if v["n_sledai_baseline_ge_10"] != "not evaluable":
         text += (
             f"; in this dataset {v['n_sledai_baseline_ge_10']} of the {v['sledai_baseline_n']} patients with a "
@@ -266,7 +256,7 @@ def limitations(ds: Dataset) -> list[str]:
         f"A single arm of {n} patient{'s' if n != 1 else ''} cannot separate the treatment's effect from chance "
         "or from the natural course of lupus: there is no comparison group, and every interval above is wide.",
         _entry_limitation(ds),
-        conditioning_limitation(is_the_trial(ds)),
+        conditioning_limitation(attribution.conditioning(ds, is_the_trial(ds))),
         "Concomitant therapy (glucocorticoid doses, other immunosuppressants) is not in the data.",
         "SRI-4, LLDAS and DORIS remission cannot be computed: they need the physician's global assessment, "
         "BILAG scores and prednisone doses, which the data do not contain.",

@@ -9,15 +9,13 @@ named by their labels; the audit's ids stay in ``consistency.json``.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sle_cart.analysis import consistency, robustness
+from sle_cart.analysis import consistency, publications, robustness
 from sle_cart.analysis.claims import claim_by_id
-from sle_cart.analysis.determined import undecided
-from sle_cart.analysis.enumeration import number, published, shown
+from sle_cart.analysis.enumeration import NotStated, number, published, shown
 from sle_cart.analysis.findings import findings_of
 from sle_cart.analysis.robustness import Robustness
 
@@ -31,10 +29,28 @@ if TYPE_CHECKING:
 VISITS = {"sledai_baseline": "Baseline", "sledai_m1": "Month 1", "sledai_m3": "Month 3"}
 
 
-@cache  # the enumerations take a few seconds, and the answer is the publication's, not the dataset's
-def audit() -> dict:
-    """The consistency audit of the published numbers (``consistency.json``)."""
-    return consistency.document()
+_AUDITS: dict[int, tuple] = {}
+
+
+def audit(publication=None) -> dict:
+    """The consistency audit of the numbers ``publication`` states (default: abstract 0647), as in
+    ``consistency.json``; made once per publication (the enumerations take a few seconds, and the
+    answer is the publication's, not the dataset's)."""
+    if id(publication) not in _AUDITS:  # the publication is kept with it, so its id is not reused
+        _AUDITS[id(publication)] = (publication, consistency.document(publication))
+    return _AUDITS[id(publication)][1]
+
+
+def _printed(claim_id: str, publication=None) -> str:
+    """The value as printed, or 'not stated'."""
+    try:
+        return published(claim_id, publication)
+    except NotStated:
+        return "not stated"
+
+
+#: Said instead of an implication when the publication leaves a number it rests on unstated.
+NOT_IMPLIED = "The publication does not state every number this implication rests on, so it cannot be drawn."
 
 
 def ordinal(i: int, n: int) -> str:
@@ -47,9 +63,9 @@ def ordinal(i: int, n: int) -> str:
     return f"{i}{suffix} lowest"
 
 
-def numbers_involved(ids: list[str]) -> str:
+def numbers_involved(ids: list[str], publication=None) -> str:
     """'Women: 3; Men: 3; Patients treated: 6': each published number by its label and printed value."""
-    return "; ".join(f"{claim_by_id(i).label}: {published(i)}" for i in ids)
+    return "; ".join(f"{claim_by_id(i).label}: {_printed(i, publication)}" for i in ids)
 
 
 def _sentence(text: str) -> str:
@@ -57,9 +73,9 @@ def _sentence(text: str) -> str:
     return text if text[1:2] == " " else text[:1].upper() + text[1:]
 
 
-def assumptions_note() -> str:
+def assumptions_note(publication=None) -> str:
     """The footnote: which quantities are taken as whole numbers and why, and the SLEDAI-2K scale."""
-    doc = audit()
+    doc = audit(publication)
     lo, hi = doc["sledai_scale"]
     why = "; ".join(doc["whole_numbers"].values())
     return (
@@ -73,28 +89,28 @@ def checks_table(ds: Dataset) -> Table:
     rows = [
         {
             "Check": _sentence(c["topic"]),
-            "Published numbers": numbers_involved(c["claims"]),
+            "Published numbers": numbers_involved(c["claims"], ds.publication),
             "Verdict": c["verdict"],
             "Why": f"because {c['reason']}",  # a word first: the reasons start with numbers ('5 ≤ 6 ≤ 6')
         }
-        for c in audit()["checks"]
+        for c in audit(ds.publication)["checks"]
     ]
     return Table(
         pd.DataFrame(rows).set_index("Check"),
         [
-            "Published numbers: as printed in the abstract, by what they count or measure.",
+            f"Published numbers: as printed in {publications.of(ds).label}, by what they count or measure.",
             "Verdict: consistent, inconsistent, or cannot be checked from the text.",
-            assumptions_note(),
+            assumptions_note(ds.publication),
         ],
     )
 
 
-def _visit_bounds(visit: str) -> dict:
-    fs = audit()["feasible_sorted_scores"][visit]
+def _visit_bounds(visit: str, publication=None) -> dict:
+    fs = audit(publication)["feasible_sorted_scores"][visit]
     n = len(fs["lowest"])
     row = {
-        "Published median (range)": f"{published(visit + '_median')} "
-        f"({published(visit + '_min')}–{published(visit + '_max')})",
+        "Published median (range)": f"{published(visit + '_median', publication)} "
+        f"({published(visit + '_min', publication)}–{published(visit + '_max', publication)})",
         "Possible sets of scores": str(fs["count"]),
     }
     for i in range(2, n):
@@ -106,11 +122,17 @@ def _visit_bounds(visit: str) -> dict:
 def feasible_table(ds: Dataset) -> Table:
     """Per SLEDAI-2K visit: how many sorted sets of whole scores fit the published median and range,
     and the bounds of each score between the lowest and the highest."""
-    frame = pd.DataFrame(
-        [_visit_bounds(v) for v in VISITS], index=pd.Index(list(VISITS.values()), name="Visit")
-    )
-    n = int(number("n_patients"))
-    lo, hi = audit()["sledai_scale"]
+    doc = audit(ds.publication)
+    shown_visits = [v for v in VISITS if v in doc["feasible_sorted_scores"]]
+    rows = [_visit_bounds(v, ds.publication) for v in shown_visits] or [
+        {
+            "Possible sets of scores": "not stated: the publication gives no SLEDAI-2K median and range of all patients"
+        }
+    ]
+    names = [VISITS[v] for v in shown_visits] or ["Any"]
+    frame = pd.DataFrame(rows, index=pd.Index(names, name="Visit"))
+    n = _printed("n_patients", ds.publication)
+    lo, hi = doc["sledai_scale"]
     return Table(
         frame,
         [
@@ -126,14 +148,14 @@ def feasible_table(ds: Dataset) -> Table:
 # ------------------------------------------------------------------ the chapter's paragraphs
 def checks_text(ds: Dataset) -> list[str]:
     """How many checks each verdict has, and what the text could not check."""
-    checks = audit()["checks"]
+    checks = audit(ds.publication)["checks"]
     verdicts = [c["verdict"] for c in checks]
     by = {v: verdicts.count(str(v)) for v in consistency.Verdict}
     if by[consistency.Verdict.CONSISTENT] == len(checks):
-        head = f"All {len(checks)} checks of the abstract's numbers against each other are consistent."
+        head = f"All {len(checks)} checks of the published numbers against each other are consistent."
     else:
         head = (
-            f"Of {len(checks)} checks of the abstract's numbers against each other: "
+            f"Of {len(checks)} checks of the published numbers against each other: "
             + ", ".join(f"{n} {v}" for v, n in by.items() if n)
             + "."
         )
@@ -145,10 +167,10 @@ def checks_text(ds: Dataset) -> list[str]:
 
 def sign_text(ds: Dataset) -> str:
     """The sign pattern that p below the published threshold forces with six pairs."""
-    n = int(number("n_patients"))
-    alpha = published("sledai_m3_p_value").lstrip("<")
-    first, last = (published(f"{v}_median") for v in ("sledai_baseline", "sledai_m3"))
-    found = audit()["implications"]
+    n = int(number("n_patients", ds.publication))
+    alpha = published("sledai_m3_p_value", ds.publication).lstrip("<")
+    first, last = (published(f"{v}_median", ds.publication) for v in ("sledai_baseline", "sledai_m3"))
+    found = audit(ds.publication)["implications"]
     if not found["every_difference_one_signed"]:
         return (
             f"With {n} pairs, p below {alpha} does not force every change to go the same way, so the published "
@@ -169,15 +191,15 @@ def sign_text(ds: Dataset) -> str:
 
 def renal_text(ds: Dataset) -> str:
     """How many patients had lupus nephritis, by the renal counts and the stated response rate."""
-    found = audit()["implications"]
+    found = audit(ds.publication)["implications"]
     lupus = found["patients_with_lupus_nephritis"]
     ids = ("n_renal_complete", "n_renal_partial", "n_renal_no_response")
-    parts = " + ".join(published(i) for i in ids)
-    rate = shown(number("renal_response_rate") * 100)
-    total = published("n_patients")
+    parts = " + ".join(published(i, ds.publication) for i in ids)
+    rate = shown(number("renal_response_rate", ds.publication) * 100)
+    total = published("n_patients", ds.publication)
     text = (
-        f"The renal counts, complete {published(ids[0])}, partial {published(ids[1])} and none "
-        f"{published(ids[2])}, add up to {found['renal_categories_total']} ({parts}); a response in "
+        f"The renal counts, complete {published(ids[0], ds.publication)}, partial {published(ids[1], ds.publication)} and none "
+        f"{published(ids[2], ds.publication)}, add up to {found['renal_categories_total']} ({parts}); a response in "
         f"{rate}% of the patients with lupus nephritis then means {lupus} had it"
     )
     return text + (f": all {total} patients had lupus nephritis." if lupus == total else ".")
@@ -185,19 +207,21 @@ def renal_text(ds: Dataset) -> str:
 
 def middle_text(ds: Dataset) -> str:
     """The month-1 median's middle pair."""
-    pairs = audit()["implications"]["middle_pairs"]["sledai_m1"]
+    pairs = audit(ds.publication)["implications"]["middle_pairs"]["sledai_m1"]
     if not pairs:
         return ""
     options = ", or ".join(f"{a} and {b}" for a, b in pairs)
     return (
-        f"A month-1 median of {published('sledai_m1_median')} with whole-number scores from "
-        f"{published('sledai_m1_min')} to {published('sledai_m1_max')} means the 3rd and 4th lowest scores add "
+        f"A month-1 median of {published('sledai_m1_median', ds.publication)} with whole-number scores from "
+        f"{published('sledai_m1_min', ds.publication)} to {published('sledai_m1_max', ds.publication)} means the 3rd and 4th lowest scores add "
         f"up to {sum(pairs[0])}: they are {options}."
     )
 
 
 def implications_text(ds: Dataset) -> list[str]:
     """What the published numbers imply about the patients, which the abstract never states."""
+    if audit(ds.publication)["implications"] is None:
+        return [NOT_IMPLIED]
     return [sign_text(ds), renal_text(ds) + " " + middle_text(ds)]
 
 
@@ -207,13 +231,13 @@ def undecided_text(ds: Dataset) -> list[str]:
     fragile = found.with_robustness(Robustness.FRAGILE)
     parts = []
     for a in robustness.ALTERNATIVES:
-        open_ = [c for c in fragile if a.id in undecided(c.id, c.alternatives, c.could_affect)]
+        open_ = [c for c in fragile if a.id in c.undecided(c.alternatives)]
         if open_:
             parts.append(f"under {a.label}, {claim_labels(open_)}")
     where = "on the reconstruction" if ds.reconstructed else "on this dataset"
     if not parts:
         return [f"No claim is fragile {where} in a way the published numbers leave open."]
-    kept = _decided_pairs(found)
+    kept = _decided_pairs(found, ds.publication)
     text = (
         f"Fragile {where}, and not decided by the publication: " + " — ".join(parts) + ". In each case "
         f"{UNDECIDED}: the verdict under that alternative depends on patient values the abstract does not "
@@ -224,16 +248,17 @@ def undecided_text(ds: Dataset) -> list[str]:
     return [text]
 
 
-def _decided_pairs(found) -> list[str]:
+def _decided_pairs(found, publication=None) -> list[str]:
     """'B cells depleted by day 4 under depletion threshold 10 cells/µL (…)': the claims an alternative
     could change whose verdict under it the publication still decides (a count already at all or none)."""
     out = []
     for c in found.claims:
         for a in c.could_affect:
-            if not undecided(c.id, (a,), c.could_affect):
+            if not c.undecided((a,)):
                 out.append(
                     f"{c.verdict.claim.label} under {robustness.BY_ID[a].label} (a published count of "
-                    f"{published(c.id)} of {published('n_patients')} cannot change in that direction)"
+                    f"{published(c.id, publication)} of {published('n_patients', publication)} cannot change "
+                    "in that direction)"
                 )
     return out
 

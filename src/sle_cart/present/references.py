@@ -21,6 +21,9 @@ LIBRARY: dict[str, dict] = {e["id"]: e for e in json.loads(PATH.read_text(encodi
 REGISTRATION_ID = "nct06513429"
 #: The abstract the project rebuilds.
 ABSTRACT_ID = "zhao2025"
+#: The id under which a dataset's own publication (its publication.yml) is cited: not a library entry,
+#: it joins a :class:`Numbering` through :func:`publication_entry`.
+PUBLICATION_ID = "publication"
 #: More authors than this are cut to the first three and "et al." (Vancouver).
 MAX_AUTHORS = 6
 _MARKER = re.compile(r"\[(@[\w-]+(?:;\s*@[\w-]+)*)\]")
@@ -33,7 +36,7 @@ def registration() -> str:
 
 def cite(*ids: str) -> str:
     """A citation marker for ``ids`` (each must be an entry of the library)."""
-    missing = [i for i in ids if i not in LIBRARY]
+    missing = [i for i in ids if i not in LIBRARY and i != PUBLICATION_ID]
     if missing:
         raise KeyError(f"not in references.json: {missing}")
     return "[" + "; ".join(f"@{i}" for i in ids) + "]"
@@ -61,8 +64,20 @@ def _source(entry: dict) -> str:
     return f"{journal}. {year};{where}" if where else f"{journal}. {year}"
 
 
+def publication_entry(pub) -> dict:
+    """A dataset's own publication as an entry: its citation as publication.yml gives it, and its address."""
+    return {"id": PUBLICATION_ID, "type": "publication", "citation": pub.citation, "URL": pub.link}
+
+
+def source_id(ds) -> str:
+    """The entry a text cites for the published values: the dataset's own publication, or abstract 0647."""
+    return PUBLICATION_ID if getattr(ds, "publication", None) else ABSTRACT_ID
+
+
 def vancouver(entry: dict) -> str:
     """One reference as a sentence list: authors, title, source (a web entry: its site, number, address)."""
+    if entry["type"] == "publication":  # formatted from publication.yml already; its address, if any, after
+        return entry["citation"] + (f" Available from: {entry['URL']}" if entry.get("URL") else "")
     parts = [p for p in (_authors(entry), entry.get("title", "")) if p]
     if entry["type"] == "webpage":
         parts += [entry["container-title"], entry.get("number", ""), f"Available from: {entry['URL']}"]
@@ -87,12 +102,16 @@ def _span(numbers: list[int]) -> str:
 class Numbering:
     """Citation numbers by first citation, over every text passed to :meth:`resolve` in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra: list[dict] = ()) -> None:
+        """``extra``: entries beyond the library (a dataset's own publication, :func:`publication_entry`)."""
         self.order: list[str] = []
+        self.library = LIBRARY | {e["id"]: e for e in extra}
 
     def _numbers(self, match: re.Match) -> str:
         ids = [i.strip().lstrip("@") for i in match.group(1).split(";")]
-        if any(i not in LIBRARY for i in ids):  # not a marker of ours (text from the data): left as written
+        if any(
+            i not in self.library for i in ids
+        ):  # not a marker of ours (text from the data): left as written
             return match.group(0)
         for i in ids:
             if i not in self.order:
@@ -105,12 +124,14 @@ class Numbering:
 
     def cited(self) -> list[str]:
         """The cited entries formatted, in citation order (entry *k* is reference *k*)."""
-        return [vancouver(LIBRARY[i]) for i in self.order]
+        return [vancouver(self.library[i]) for i in self.order]
 
 
-def html_list(ids: list[str] | None = None) -> str:
-    """The entries ``ids`` (default: the whole library, in its order) as an escaped HTML ordered list."""
+def html_list(ids: list[str] | None = None, first: list[dict] = ()) -> str:
+    """The entries ``ids`` (default: the whole library, in its order) as an escaped HTML ordered list,
+    after the entries ``first`` (a dataset's own publication, :func:`publication_entry`)."""
     import html
 
-    items = "".join(f"<li>{html.escape(vancouver(LIBRARY[i]))}</li>" for i in ids or LIBRARY)
+    entries = [*first, *(LIBRARY[i] for i in ids or LIBRARY)]
+    items = "".join(f"<li>{html.escape(vancouver(e))}</li>" for e in entries)
     return f'<ol class="sle-references">{items}</ol>'

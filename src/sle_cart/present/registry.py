@@ -189,6 +189,15 @@ ARTEFACTS: tuple[Artefact, ...] = (
     table(
         "claims_fields", dictionary.claims_json_dictionary, "10-data-dictionary", title="claims.json fields"
     ),
+    table(
+        "publication", dictionary.publication_dictionary, "10-data-dictionary", title="publication.yml: keys"
+    ),
+    table(
+        "publication_claims",
+        dictionary.publication_claims,
+        "10-data-dictionary",
+        title="publication.yml: claim ids",
+    ),
 )
 
 

@@ -36,7 +36,7 @@ AS_DEFINED = "as defined"
 
 def _rows(found) -> list:
     """The heat map's claims: all but those no alternative affects (listed apart, in the text)."""
-    return [c for c in found.claims if c.robustness is not Robustness.NOT_AFFECTED]
+    return [c for c in found.claims if c.robustness not in (Robustness.NOT_AFFECTED, Robustness.NOT_STATED)]
 
 
 def _grid(ds: Dataset) -> pd.DataFrame:

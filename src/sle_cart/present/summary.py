@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sle_cart.analysis import claims
+from sle_cart.analysis import claims, publications
 from sle_cart.analysis.claims import Verdict
 from sle_cart.analysis.findings import findings_of
 
@@ -31,9 +31,10 @@ class HTMLBlock:
         return "<HTML block>"
 
 
-def published_decimals(claim_id: str) -> int:
-    """How many decimals the abstract prints for a claim."""
-    return claims.decimals_shown(claims.CLAIM_BY_ID[claim_id].published)
+def published_decimals(v: Verdict) -> int:
+    """How many decimals the publication in force prints for a claim; for one it does not state, abstract
+    0647's (a precision the quantity is usually reported to)."""
+    return claims.decimals_shown(v.published or publications.default().value(v.id))
 
 
 def shown(v: Verdict) -> str:
@@ -43,7 +44,7 @@ def shown(v: Verdict) -> str:
         return "not evaluable"
     if v.claim.unit == "p":
         return p_value(v.value)
-    return precise(v.value, published_decimals(v.id))
+    return precise(v.value, published_decimals(v))
 
 
 def in_prose(v: Verdict) -> str:

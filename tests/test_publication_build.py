@@ -1,0 +1,154 @@
+"""A synthetic cohort that brings its own publication.yml, built end to end (issue 20).
+
+The publication states 12 claims: on this cohort (seed 3) seven hold, four do not, and
+follow-up (blanked in the data) is not evaluable.  The ledger page, the summary page,
+claims.json, the PDF and consistency.json must report the same 12 verdicts and name
+that publication, never abstract 0647.  One build for the module.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sle_cart.analysis import claims_fields
+from sle_cart.generate.synth import write_synthetic
+
+pytestmark = pytest.mark.build
+
+PUBLICATION = """\
+citation:
+  authors: [Doe J, Roe R, Poe P, Moe M]
+  title: CD19 CAR T cells in six patients with refractory lupus
+  venue: Lupus Sci Med. 2026;13(1)
+  year: 2026
+  doi: 10.1136/lupus-2026-000001
+registration: NCT09999999
+intervention: 1×10⁶ CAR T cells/kg after fludarabine and cyclophosphamide
+claims:
+  n_patients: 6
+  n_female: 3
+  age_median: 37
+  age_min: 19
+  n_sledai_baseline_ge_10: 6
+  follow_up_median: 5.5
+  car_t_peak_median: 188.1
+  car_t_peak_day_min: 7
+  sledai_baseline_min: 10
+  sledai_m3_p_value: "<0.05"
+  n_crs_grade1: 4
+  n_icans: 0
+"""
+#: What each stated claim comes to on the cohort below.
+EXPECTED = {
+    "n_patients": "holds",
+    "n_female": "does not hold",
+    "age_median": "does not hold",
+    "age_min": "holds",
+    "n_sledai_baseline_ge_10": "holds",
+    "follow_up_median": "not evaluable",
+    "car_t_peak_median": "does not hold",
+    "car_t_peak_day_min": "holds",
+    "sledai_baseline_min": "holds",
+    "sledai_m3_p_value": "holds",
+    "n_crs_grade1": "does not hold",
+    "n_icans": "holds",
+}
+LABEL = "Doe et al. 2026"
+
+
+def cohort_with_publication(folder: Path) -> Path:
+    """Synthetic cohort (6 patients, seed 3) without follow-up, and the publication above."""
+    data = write_synthetic(folder, n_patients=6, seed=3)
+    path = data / "patients.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    for r in rows:
+        r["follow_up_months"] = ""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    (data / "publication.yml").write_text(PUBLICATION, encoding="utf-8")
+    return data
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    from sle_cart.book.build import build
+
+    base = tmp_path_factory.mktemp("site12")
+    data = cohort_with_publication(base / "cohort")
+    result = build(data, out=base / "html", cache_dir=base / "cache", quiet=True)
+    assert result.site_built
+    return result.out
+
+
+def _text(page: Path) -> str:
+    """A page's visible text, tags stripped and entities decoded."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_claims_json_reports_the_twelve_verdicts_and_the_publication(site):
+    doc = json.loads((site / "claims.json").read_text(encoding="utf-8"))
+    stated = {r["id"]: r["status"] for r in doc["claims"] if r["status"] != "not stated"}
+    assert stated == EXPECTED
+    assert doc["publication"]["label"] == LABEL and doc["publication"]["claims_stated"] == 12
+    assert "0647" not in json.dumps(doc["source"])
+    documented = {path for path, _, _ in claims_fields.FIELDS}
+    assert [p for p in claims_fields.paths(doc) if p not in documented] == []  # its own fields are documented
+
+
+def test_the_ledger_and_the_summary_count_seven_of_twelve_and_name_the_publication(site):
+    ledger = _text(site / "chapters" / "08-claims-ledger.html")
+    summary = _text(site / "chapters" / "01-summary.html")
+    assert "Claims ledger: 7 of 12 claims hold" in ledger
+    assert ledger.count("✓ holds") == 7 and ledger.count("✗ does not hold") == 4
+    assert ledger.count("✗ not evaluable") == 1
+    assert f"Of the 12 numbers stated in {LABEL}, 7 are reproduced" in summary
+    for page in (ledger, summary):
+        assert f"Compared with the published values of {LABEL}" in page  # the banner
+        assert "Doe J, Roe R, Poe P, et al. CD19 CAR T cells in six patients" in page  # the footer
+        assert "0647" not in page
+
+
+def test_the_pdf_names_the_publication_and_its_verdicts(site):
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(site / "paper.pdf").pages)
+    flat = " ".join(text.split())
+    assert f"The numbers of {LABEL} recomputed" in flat
+    assert "Doe J, Roe R, Poe P, et al. CD19 CAR T cells in six patients" in flat  # title block, reference 1
+    assert "7 of 12 claims hold" in flat
+    assert "0647" not in flat and "Zhao" not in flat and "abstract" not in flat.lower()
+
+
+def test_consistency_json_checks_only_what_the_publication_states(site):
+    doc = json.loads((site / "consistency.json").read_text(encoding="utf-8"))
+    assert doc["publication"]["label"] == LABEL
+    verdicts = {c["topic"]: (c["verdict"], c["reason"]) for c in doc["checks"]}
+    assert verdicts["women and men make up the cohort"] == (
+        "cannot be checked from the text",
+        "the publication states no value for “Men”",
+    )
+    assert verdicts["the median age in years is possible for 6 whole numbers"][0] == "consistent"
+    assert verdicts["every patient met the entry criterion"][0] == "consistent"
+    assert verdicts["p below 0.05 is attainable with 6 pairs"][0] == "consistent"
+    for check in doc["checks"]:  # a check rests on stated numbers, or says it cannot be made
+        unstated = [c for c in check["claims"] if c not in EXPECTED]
+        assert bool(unstated) == (check["verdict"] == "cannot be checked from the text"), check
+    assert doc["implications"] is None  # they rest on numbers it does not state
+
+
+def test_the_crate_cites_the_publication(site):
+    crate = json.loads((site / "ro-crate-metadata.json").read_text(encoding="utf-8"))
+    by_id = {e["@id"]: e for e in crate["@graph"]}
+    cited = by_id[by_id["./"]["citation"]["@id"]]
+    assert cited["@id"] == "https://doi.org/10.1136/lupus-2026-000001"
+    assert cited["@type"] == "ScholarlyArticle" and cited["alternateName"] == LABEL
+    assert "0647" not in by_id["./"]["description"]
