@@ -195,8 +195,17 @@ def test_the_feasible_table_and_chart_are_the_audits(bundled):
     doc = consistency.document()["feasible_sorted_scores"]
     table = registry.make("feasible", bundled).frame
     fig = registry.make("feasible_bands", bundled)
+    others = consistency.document()["feasible_sorted_values"]
+    assert len(table) == len(doc) + len(others) == 6  # three visits; age, follow-up and the peak day
+    for fs, (_, row) in zip([*doc.values(), *others.values()], table.iterrows()):
+        assert row["Possible sets of values"] == str(fs["count"])
+        for i in range(2, len(fs["lowest"])):
+            lo, hi = fs["lowest"][i - 1], fs["highest"][i - 1]
+            assert row[published_numbers.ordinal(i, len(fs["lowest"])).capitalize()] == (
+                str(lo) if lo == hi else f"{lo}–{hi}"
+            )
     for (visit, fs), (_, row) in zip(doc.items(), table.iterrows()):
-        assert row["Possible sets of scores"] == str(fs["count"])
+        assert row["Possible sets of values"] == str(fs["count"])
         for i in range(2, len(fs["lowest"])):
             lo, hi = fs["lowest"][i - 1], fs["highest"][i - 1]
             assert row[published_numbers.ordinal(i, len(fs["lowest"])).capitalize()] == (
@@ -234,12 +243,14 @@ def test_the_paper_has_the_section_with_its_tables_in_a_papers_words(bundled):
     titles = [b["title"] for b in section if b["kind"] == "table"]
     assert titles == [
         "Table 3. Consistency of the published numbers",
-        "Table 4. SLEDAI-2K scores the published numbers allow",
+        "Table 4. Whole-number values the published numbers allow",
     ]
     counts = [
         row[2] for row in next(b for b in section if b["kind"] == "table" and "allow" in b["title"])["rows"]
     ]
-    assert counts == [str(v["count"]) for v in consistency.document()["feasible_sorted_scores"].values()]
+    audit = consistency.document()
+    sets = [*audit["feasible_sorted_scores"].values(), *audit["feasible_sorted_values"].values()]
+    assert counts == [str(v["count"]) for v in sets]
     for b in section:
         for field in paper.TEXT_FIELDS.get(b["kind"], ()):
             value = b[field]

@@ -201,13 +201,17 @@ def _vector_args(v: Stated, visit: str) -> tuple[int, Fraction, int, int]:
     return int(v("n_patients")), v(f"{visit}_median"), int(v(f"{visit}_min")), int(v(f"{visit}_max"))
 
 
-def sledai_visits(publication=None) -> dict[str, FeasibleSet]:
-    """The feasible sorted score vectors at baseline, month 1 and month 3 (the visits whose median and
-    range ``publication`` states, and not too many to enumerate)."""
+#: Whole-number quantities besides SLEDAI-2K whose median and range the abstract prints (claim-id stems).
+OTHER_WHOLE = ("age", "follow_up", "car_t_peak_day")
+
+
+def sledai_visits(publication=None, names: tuple[str, ...] = VISITS) -> dict[str, FeasibleSet]:
+    """The feasible sorted vectors of six whole numbers for each of ``names`` (default: SLEDAI-2K at
+    baseline, month 1 and month 3) whose median and range ``publication`` states, and not too many."""
     v, out = Stated(publication), {}
-    for visit in VISITS:
+    for name in names:
         try:
-            out[visit] = feasible(*_vector_args(v, visit))
+            out[name] = feasible(*_vector_args(v, name))
         except (NotStated, ValueError):
             continue
     return out
@@ -287,6 +291,10 @@ def document(publication=None) -> dict:
         "feasible_sorted_scores": {
             visit: {"count": fs.count, "lowest": list(fs.lower), "highest": list(fs.upper)}
             for visit, fs in sledai_visits(publication).items()
+        },
+        "feasible_sorted_values": {  # age, follow-up and peak day, bounded by their published range only
+            name: {"count": fs.count, "lowest": list(fs.lower), "highest": list(fs.upper)}
+            for name, fs in sledai_visits(publication, OTHER_WHOLE).items()
         },
         "implications": _implied(implications(publication)),
     }

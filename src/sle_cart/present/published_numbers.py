@@ -105,13 +105,21 @@ def checks_table(ds: Dataset) -> Table:
     )
 
 
-def _visit_bounds(visit: str, publication=None) -> dict:
-    fs = audit(publication)["feasible_sorted_scores"][visit]
+#: The other whole-number quantities of the audit, as a reader names them.
+OTHER = {
+    "age": "Age (years)",
+    "follow_up": "Follow-up (months)",
+    "car_t_peak_day": "Day of the CAR T cell peak",
+}
+
+
+def _visit_bounds(visit: str, publication=None, part: str = "feasible_sorted_scores") -> dict:
+    fs = audit(publication)[part][visit]
     n = len(fs["lowest"])
     row = {
         "Published median (range)": f"{published(visit + '_median', publication)} "
         f"({published(visit + '_min', publication)}–{published(visit + '_max', publication)})",
-        "Possible sets of scores": str(fs["count"]),
+        "Possible sets of values": str(fs["count"]),
     }
     for i in range(2, n):
         lo, hi = fs["lowest"][i - 1], fs["highest"][i - 1]
@@ -120,25 +128,29 @@ def _visit_bounds(visit: str, publication=None) -> dict:
 
 
 def feasible_table(ds: Dataset) -> Table:
-    """Per SLEDAI-2K visit: how many sorted sets of whole scores fit the published median and range,
-    and the bounds of each score between the lowest and the highest."""
+    """Per SLEDAI-2K visit, and for age, follow-up and the peak day: how many sorted sets of whole numbers
+    fit the published median and range, and the bounds of each value between the lowest and the highest."""
     doc = audit(ds.publication)
     shown_visits = [v for v in VISITS if v in doc["feasible_sorted_scores"]]
-    rows = [_visit_bounds(v, ds.publication) for v in shown_visits] or [
-        {
-            "Possible sets of scores": "not stated: the publication gives no SLEDAI-2K median and range of all patients"
-        }
-    ]
-    names = [VISITS[v] for v in shown_visits] or ["Any"]
-    frame = pd.DataFrame(rows, index=pd.Index(names, name="Visit"))
+    others = [q for q in OTHER if q in doc["feasible_sorted_values"]]
+    rows = [_visit_bounds(v, ds.publication) for v in shown_visits]
+    rows += [_visit_bounds(q, ds.publication, "feasible_sorted_values") for q in others]
+    names = [f"SLEDAI-2K, {VISITS[v].lower()}" for v in shown_visits] + [OTHER[q] for q in others]
+    if not rows:
+        rows, names = (
+            [{"Possible sets of values": "not stated: the publication gives no median and range"}],
+            ["Any"],
+        )
+    frame = pd.DataFrame(rows, index=pd.Index(names, name="Quantity"))
     n = _printed("n_patients", ds.publication)
     lo, hi = doc["sledai_scale"]
     return Table(
         frame,
         [
-            f"Possible sets of scores: every way to choose {n} whole-number scores from {lo} to {hi} "
-            "(sorted, so which patient had which score does not count) whose median, lowest and highest are "
-            "the published ones, counted one by one.",
+            f"Possible sets of values: every way to choose {n} whole numbers (sorted, so which patient had "
+            "which value does not count) whose median, lowest and highest are the published ones, counted one "
+            f"by one; SLEDAI-2K scores lie from {lo} to {hi}, and age, follow-up and the peak day only within "
+            "their published range.",
             "Lowest positions: the range of each sorted position, 2nd to 5th lowest, across all those sets (the "
             "lowest and the highest are the published minimum and maximum).",
         ],

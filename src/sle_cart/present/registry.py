@@ -169,7 +169,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
         "feasible",
         published_numbers.feasible_table,
         "08b-published-numbers",
-        title="Table 9. SLEDAI-2K scores the published numbers allow",
+        title="Table 9. Whole-number values the published numbers allow",
     ),
     figure("feasible_bands", feasible_figure.feasible_bands, "08b-published-numbers", title="Figure P1"),
     figure(
