@@ -278,8 +278,7 @@ def _artefacts(plan: Plan) -> Path:
     text, so a prose edit reuses them; each composite's PDF is drawn once and
     placed in the paper too.
     """
-    from sle_cart.analysis import consistency
-    from sle_cart.present import publication
+    from sle_cart.present import publication, published_numbers
 
     from . import paper
 
@@ -292,7 +291,7 @@ def _artefacts(plan: Plan) -> Path:
     written = publication.export(plan.dataset, tmp / "downloads")
     pdfs = {p.stem: p.read_bytes() for p in written if p.suffix == ".pdf"}
     paper.write_paper(tmp, plan.dataset, commit=commit, versions=provenance.versions(), figure_pdfs=pdfs)
-    doc = consistency.document(plan.dataset.publication)  # from the published numbers alone
+    doc = published_numbers.audit(plan.dataset.publication)  # the paper's section read this same audit
     (tmp / CONSISTENCY).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (tmp / "done").write_text("ok\n")
     shutil.rmtree(folder, ignore_errors=True)
