@@ -31,21 +31,23 @@ license:                       # optional: the data's license, e.g. CC-BY-4.0 or
 )
 
 PUBLICATION_HEAD = """\
-# The publication these data should reproduce (optional: delete this file to compare the data with
-# abstract 0647). Fill in the citation, then uncomment each claim the publication states and write
-# its value exactly as printed: its decimals are the precision it is checked to (5.0 is checked to
-# one decimal), and a p-value may be a threshold in quotes ("<0.05"). Claims left commented out are
-# computed and shown as "not stated". The keys are described in the data dictionary chapter.
-citation:
-  authors: [Surname A, Surname B, Surname C]
-  title: Title of the publication
-  venue: Journal or meeting, year;volume(issue)
-  year: 2025
-  doi: 10.0000/replace-me          # or instead url: https://...
-  label: Surname et al. 2025       # optional: how pages name it
-registration: NCT00000000          # optional: the trial registration
-intervention: 1×10⁶ CAR T cells/kg # optional: the intervention as the publication states it
-claims:
+# The publication these data should reproduce (optional). While every line is a comment, as now,
+# the file states nothing and the data are compared with abstract 0647. To check your own
+# publication, uncomment the citation block and "claims:", fill them in, then uncomment each claim
+# the publication states and write its value exactly as printed: its decimals are the precision it
+# is checked to (5.0 is checked to one decimal), and a p-value may be a threshold in quotes
+# ("<0.05"). Claims left commented out are computed and shown as "not stated". The keys are
+# described in the data dictionary chapter.
+# citation:
+#   authors: [Surname A, Surname B, Surname C]
+#   title: Title of the publication
+#   venue: Journal or meeting, year;volume(issue)
+#   year: 2025
+#   doi: 10.0000/replace-me          # or instead url: https://...
+#   label: Surname et al. 2025       # optional: how pages name it
+# registration: NCT00000000          # optional: the trial registration
+# intervention: 1×10⁶ CAR T cells/kg # optional: the intervention as the publication states it
+# claims:
 """
 
 

@@ -88,6 +88,9 @@ def read(
     """The publication in file ``path``, or None (with every problem in ``errors``)."""
     text = decode(path.read_bytes(), FILE, errors, notes, save_as="UTF-8")
     doc = None if text is None else load_yaml(text, errors, FILE, loader=AsWritten)
+    if doc == {}:  # only comments (the template's starter, not filled in): it states nothing
+        notes.append(f"{FILE} states nothing yet (every line is a comment): compared with abstract 0647")
+        return None
     if doc is None:
         return None
     if not isinstance(doc, dict):

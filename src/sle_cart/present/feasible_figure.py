@@ -104,8 +104,12 @@ def feasible_bands(ds: Dataset) -> Figure:
     data = band_data(ds)
     pub = ds.publication
     if data.empty:
+        caption = "The SLEDAI-2K scores a publication's median, minimum and maximum allow, per visit."
         return Figure(
-            None, data, absent="The publication states no SLEDAI-2K median and range of all patients"
+            None,
+            data,
+            caption=caption,
+            absent="The publication states no SLEDAI-2K median and range of all patients",
         )
     n = int(number("n_patients", pub))
     order = [ordinal(i, n) for i in range(1, n + 1)]
