@@ -166,7 +166,7 @@ def _undecided_sentence(fragile: list[ClaimFinding], reconstructed: bool) -> str
     if len(open_) == len(pairs):
         return (
             " For none of them does the publication decide the verdict under that alternative: it depends on "
-            f"patient values the abstract does not print. {where}"
+            f"patient values the publication does not print. {where}"
         )
     named = "; ".join(f"{c.verdict.claim.label} under {robustness.BY_ID[a].label}" for c, a in open_)
-    return f" The publication does not decide {named}: each depends on values the abstract does not print. {where}"
+    return f" The publication does not decide {named}: each depends on values the publication does not print. {where}"

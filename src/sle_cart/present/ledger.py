@@ -49,7 +49,7 @@ FOOTNOTES = [
     "is counted neither robust nor fragile). A claim that does not hold, or is not evaluable, is so "
     "whatever the alternatives say; those under which it would hold are named.",
     "'The publication does not decide this': under that alternative the claim's verdict depends on patient "
-    "values the abstract does not print (sets of values that all reproduce the published numbers disagree "
+    "values the publication does not print (sets of values that all reproduce the published numbers disagree "
     "on it), so its fragility describes these data, not the trial.",
     "Machine-readable: claims.json at the root of this site.",
 ]

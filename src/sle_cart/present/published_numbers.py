@@ -252,7 +252,7 @@ def undecided_text(ds: Dataset) -> list[str]:
     kept = _decided_pairs(found, ds.publication)
     text = (
         f"Fragile {where}, and not decided by the publication: " + " — ".join(parts) + ". In each case "
-        f"{UNDECIDED}: the verdict under that alternative depends on patient values the abstract does not "
+        f"{UNDECIDED}: the verdict under that alternative depends on patient values the publication does not "
         "print, so sets of values that all reproduce the published numbers disagree on it."
     )
     if kept:
