@@ -184,7 +184,8 @@ def bcell_table(ds: Dataset) -> Table:
         ("Baseline (cells/µL)", "baseline_cells_per_uL"),
         ("First depleted day", "first_depleted_day"),
     ):
-        shown[label] = [value_cell(v, column_decimals(b[col], None)) for v in b[col]]
+        places = column_decimals(b[col], None)  # once per column: per row it was quadratic in patients
+        shown[label] = [value_cell(v, places) for v in b[col]]
     summary = {
         "Baseline (cells/µL)": median_range(b["baseline_cells_per_uL"], None),
         "First depleted day": median_range(b["first_depleted_day"], None),
