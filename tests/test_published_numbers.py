@@ -229,6 +229,11 @@ def test_the_chart_marks_nothing_for_a_visit_without_six_scores(bundled, monkeyp
     assert data.loc[data["visit"] == "Month 1", "dataset_score"].isna().all()
     assert data.loc[data["visit"] == "Baseline", "dataset_score"].notna().all()
     assert "dots: the dataset" in feasible_figure._description(data, bundled)
+    sledai = findings.analyses_of(bundled).sledai.copy()
+    sledai.loc[sledai.index[0], "month3_censored"] = True  # a score below the limit is not a number
+    data = feasible_figure.band_data(bundled)
+    assert data.loc[data["visit"] == "Month 3", "dataset_score"].isna().all()
+    assert data.loc[data["visit"] == "Baseline", "dataset_score"].notna().all()
 
 
 # ------------------------------------------------------------------ the PDF section

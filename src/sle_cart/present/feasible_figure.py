@@ -29,11 +29,15 @@ BAND, MARK = "possible values, from the published numbers", "this dataset's scor
 
 
 def _own_scores(ds: Dataset, n: int) -> dict[str, list[float] | None]:
-    """Per visit, the dataset's scores sorted, or None when it has not exactly ``n`` of them to compare."""
+    """Per visit, the dataset's scores sorted, or None when it has not exactly ``n`` of them to compare
+    (a score below an assay limit is not a number, so a visit with one is not compared either)."""
     sledai = analyses_of(ds).sledai
     out = {}
     for visit, column in COLUMNS.items():
-        values = sledai[column].dropna().astype(float).sort_values().tolist() if column in sledai else []
+        values = []
+        if column in sledai:
+            censored = sledai.get(f"{column}_censored", pd.Series(False, index=sledai.index)).fillna(False)
+            values = sledai.loc[~censored.astype(bool), column].dropna().astype(float).sort_values().tolist()
         out[visit] = values if len(values) == n else None
     return out
 
