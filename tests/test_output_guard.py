@@ -297,3 +297,20 @@ def test_the_output_lock_excludes_and_is_removed_when_the_build_ends(tmp_path):
         t.join()
     assert most[0] == 1  # never two holders, although each holder deletes the file it locked
     assert not lock.exists()
+
+
+def test_an_unfinished_artefacts_folder_is_removed_only_when_its_build_is_gone(tmp_path):
+    from sle_cart.book.artefacts import _remove_unfinished
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    hex32 = "0123456789abcdef" * 2
+    dead = tmp_path / f".{hex32}.{gone.stdout.strip()}"  # a build stopped while drawing
+    running = tmp_path / f".{hex32}.{os.getpid()}"  # a build still drawing
+    finished, other = tmp_path / hex32, tmp_path / f".notes.{gone.stdout.strip()}"
+    for folder in (dead, running, finished, other):
+        folder.mkdir()
+        (folder / "x").write_text("x")
+    _remove_unfinished(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (running, finished, other))

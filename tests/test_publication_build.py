@@ -152,3 +152,13 @@ def test_the_crate_cites_the_publication(site):
     assert cited["@id"] == "https://doi.org/10.1136/lupus-2026-000001"
     assert cited["@type"] == "ScholarlyArticle" and cited["alternateName"] == LABEL
     assert "0647" not in by_id["./"]["description"]
+
+
+def test_the_landing_page_and_the_navigation_name_the_publication(site):
+    index = _text(site / "index.html")
+    opening = index.split("Rebuild it with your data #")[0]  # the heading; the rest is for any dataset
+    assert f"Synthetic CAR T cohort of 6 patients (seed 3): checked against {LABEL}" in opening
+    assert "Doe J, Roe R, Poe P, et al. CD19 CAR T cells in six patients" in opening
+    assert "0647" not in opening and "IM19" not in opening and "reconstruction" not in opening
+    for page in (index, _text(site / "chapters" / "01-summary.html")):
+        assert "The publication, rebuilt from data" in page and "The abstract, rebuilt" not in page

@@ -138,3 +138,37 @@ def test_the_dictionary_lists_keys_and_claim_ids_in_two_tables(bundled):
     assert len(ids) == 39 and list(ids.columns) == ["unit", "claim"]
     notes = dictionary.publication_claims(bundled).footnotes[0]
     assert "patients: a whole number of patients" in notes and "any other unit: a number >= 0" in notes
+
+
+def test_the_landing_page_and_first_caption_follow_the_publication(own, bundled):
+    from sle_cart.book import landing
+    from sle_cart.paths import ROOT
+
+    index, toc = (
+        (ROOT / "index.md").read_text(encoding="utf-8"),
+        (ROOT / "_toc.yml").read_text(encoding="utf-8"),
+    )
+    assert landing.index_page(bundled, index) == index and landing.toc(bundled, toc) == toc
+    page = landing.index_page(own, index)
+    head, general = page.split(landing.REBUILD)
+    assert head.startswith("# ") and "Doe et al\\. 2026" in head.splitlines()[0]
+    checked = head.split("## About the data")[0].split("\n", 1)[1]  # the title holds the data's own title
+    assert "0647" not in checked and "Zhao" not in checked and "IM19" not in checked
+    assert "Trial registration: NCT09999999." in checked
+    assert "(https://doi.org/10.1136/lupus-2026-000001)" in head  # a link to read it
+    assert landing.REBUILD + general == index[index.index(landing.REBUILD) :]  # how to rebuild, unchanged
+    assert landing.CAPTION_OWN in landing.toc(own, toc) and landing.CAPTION_0647 not in landing.toc(own, toc)
+
+
+def test_a_publications_words_reach_the_landing_page_as_text_not_markup(own):
+    from sle_cart.book import landing
+    from sle_cart.book.plan import BuildError
+
+    assert landing.literal("<script>x</script> *a* [b](c) {role}`d`") == (
+        "\\<script\\>x\\<\\/script\\> \\*a\\* \\[b\\]\\(c\\) \\{role\\}\\`d\\`"
+    )
+    assert landing.literal("two\n  lines") == "two lines"  # a line break would end the heading
+    with pytest.raises(BuildError, match=r"index\.md: no heading '## Rebuild it with your data'"):
+        landing.index_page(own, "# A page without the heading\n")
+    with pytest.raises(BuildError, match=r"_toc\.yml: no 'caption: The abstract, rebuilt'"):
+        landing.toc(own, "format: jb-book\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sle_cart.paths import BOOK_FILES, CHECKED_ENV, EXTRA
 
-from . import guard
+from . import guard, landing
 from .execute import INJECTED_ID, die_with_parent
 from .plan import BuildError, Plan, digest
 
@@ -78,6 +78,9 @@ def assemble(plan: Plan, stage: Path) -> Path:
     (book / "chapters").mkdir(parents=True)
     for f in BOOK_FILES:
         shutil.copy2(plan.root / f, book / f)
+    for name, written_for in (("index.md", landing.index_page), ("_toc.yml", landing.toc)):
+        text = (plan.root / name).read_text(encoding="utf-8")
+        (book / name).write_text(written_for(plan.dataset, text, str(plan.root / name)), encoding="utf-8")
     _copytree(plan.root / "assets", book / "assets")
     for f in (plan.root / "chapters").glob("*.md"):
         shutil.copy2(f, book / "chapters" / f.name)

@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import sys
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -38,9 +37,10 @@ from sle_cart import __version__
 from sle_cart.paths import BUNDLED, ROOT, chapter_cache, default_site
 
 from . import guard, provenance, staging
+from .artefacts import CONSISTENCY, artefacts_meanwhile
 from .assemble import SiteBuild, assemble, executed_notebook, site_key, write_if_changed
 from .execute import execute, start_workers, stop_workers
-from .plan import BuildError, Plan, chapters, code_digest, digest, folder_digest, make_plan
+from .plan import BuildError, Plan, chapters, code_digest, folder_digest, make_plan
 
 __all__ = ["BuildError", "Result", "build", "chapters"]
 
@@ -48,10 +48,6 @@ __all__ = ["BuildError", "Result", "build", "chapters"]
 #: book, the data, the code, the commit, OUT): a build whose key has a summary, with OUT still
 #: holding that site, has nothing to do, and reads no data and imports no analysis library.
 SUMMARIES = "builds"
-#: The downloadable composite figures and the PDF, in the cache under the data, code and commit.
-ARTEFACTS = "artefacts"
-#: What the published numbers determine by themselves, for machines (at the site root).
-CONSISTENCY = "consistency.json"
 
 
 @dataclass
@@ -208,7 +204,7 @@ def _run(plan: Plan, say: Callable[[str], None], workers) -> Result:
     except BaseException:
         stop_workers(workers)
         raise
-    made = _artefacts_meanwhile(plan)  # they need the findings, not the chapters
+    made = artefacts_meanwhile(plan)  # they need the findings, not the chapters
     try:
         result.executed = execute(plan, stage, say, workers)
         book = assemble(plan, stage)
@@ -253,47 +249,3 @@ def _publish(plan: Plan, book: Path, stage: Path, made: Future, *, force: bool) 
     guard.check_before_swap(plan.out)  # something may have been added to OUT while the build ran
     staging.replace_dir(site, plan.out)
     return True
-
-
-def _artefacts_meanwhile(plan: Plan) -> Future:
-    """:func:`_artefacts` on a thread, while the chapters execute (this process only waits on its
-    workers then; otherwise a core idles while Sphinx runs alone).  A daemon thread: a failed or
-    stopped build does not wait for it, and the cache only ever gets the artefacts whole."""
-    made: Future = Future()
-
-    def work() -> None:
-        try:
-            made.set_result(_artefacts(plan))
-        except BaseException as exc:  # re-raised where the site needs them
-            made.set_exception(exc)
-
-    threading.Thread(target=work, name="artefacts", daemon=True).start()
-    return made
-
-
-def _artefacts(plan: Plan) -> Path:
-    """The composite figures (SVG, PDF, PNG), ``paper.pdf`` and ``consistency.json``, in the cache.
-
-    They depend on the data, the code and the commit, not on the chapters'
-    text, so a prose edit reuses them; each composite's PDF is drawn once and
-    placed in the paper too.
-    """
-    from sle_cart.present import publication, published_numbers
-
-    from . import paper
-
-    commit = provenance.git_commit()
-    folder = plan.cache / ARTEFACTS / digest(plan.keys["_shared"].encode(), commit.encode())[:32]
-    if (folder / "done").exists():
-        return folder
-    tmp = folder.with_name(f".{folder.name}.{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    written = publication.export(plan.dataset, tmp / "downloads")
-    pdfs = {p.stem: p.read_bytes() for p in written if p.suffix == ".pdf"}
-    paper.write_paper(tmp, plan.dataset, commit=commit, versions=provenance.versions(), figure_pdfs=pdfs)
-    doc = published_numbers.audit(plan.dataset.publication)  # the paper's section read this same audit
-    (tmp / CONSISTENCY).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (tmp / "done").write_text("ok\n")
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
-    return folder

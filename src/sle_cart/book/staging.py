@@ -78,7 +78,8 @@ def exclusive(lock_path: Path, what: str, *, remove: bool = False) -> Iterator[N
         os.close(fd)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a folder named after it may still be in use)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -115,12 +116,12 @@ def clean_stale(out: Path) -> list[Path]:
     for p in sorted(parent.glob(f"{STAGE_PREFIX}*")):
         pid = _owner(p, STAGE_PREFIX)
         ours = p.is_dir() and not p.is_symlink() and (p / STAGE_MARKER).is_file()
-        if ours and pid is not None and pid != os.getpid() and not _alive(pid):
+        if ours and pid is not None and pid != os.getpid() and not alive(pid):
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     for p in sorted(parent.glob(f".{out.name}{OLD_INFIX}*")):
         pid = _owner(p, OLD_INFIX)
-        if pid is None or _alive(pid) or p.is_symlink() or guard.foreign_files(p) != []:
+        if pid is None or alive(pid) or p.is_symlink() or guard.foreign_files(p) != []:
             continue  # not a site this tool set aside: someone else's folder, left alone
         if not out.exists():
             os.rename(p, out)  # killed between the two renames of a fallback swap: restore
