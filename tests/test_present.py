@@ -12,7 +12,7 @@ import pytest
 
 from conftest import BUNDLED, ROOT
 from sle_cart.inputs import dataset
-from sle_cart.present import charts, registry
+from sle_cart.present import charts, registry, source_chapter
 from sle_cart.present.chapter import show
 from sle_cart.present.links import source_href
 from sle_cart.present.table import Table
@@ -32,9 +32,9 @@ def _notebook_calls(chapter: str) -> list[str]:
 
 
 def test_source_chapter_is_generated_from_the_registry():
-    committed = registry.SOURCE_CHAPTER.read_text(encoding="utf-8")
-    assert committed == registry.source_chapter_markdown(), (
-        "chapters/11-source-code.md is stale: run .venv/bin/python -m sle_cart.present.registry"
+    committed = source_chapter.SOURCE_CHAPTER.read_text(encoding="utf-8")
+    assert committed == source_chapter.source_chapter_markdown(), (
+        "chapters/11-source-code.md is stale: run .venv/bin/python -m sle_cart.present.source_chapter"
     )
     for a in registry.ARTEFACTS:
         assert a.function.__qualname__ in committed, a.name

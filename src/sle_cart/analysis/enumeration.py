@@ -159,7 +159,7 @@ def sign_patterns(n: int, alpha: Fraction) -> SignPatterns:
     patterns = below = 0
     smallest, forced = Fraction(1), True
     for diffs in itertools.combinations_with_replacement(range(-n, n + 1), n):
-        test = signed_rank([Fraction(d) for d in diffs])
+        test = signed_rank(list(diffs))  # whole numbers: exact as they are
         patterns += 1
         if test.p_value is None:
             continue

@@ -112,7 +112,7 @@ def find(ds) -> Findings:
     return Findings(ds.sha256(), analyses, tuple(found))
 
 
-class _PerDataset:
+class PerDataset:
     """Results remembered per dataset object, forgotten when the dataset is (a test makes hundreds)."""
 
     def __init__(self):
@@ -128,7 +128,7 @@ class _PerDataset:
         return value
 
 
-_FINDINGS, _ANALYSES, _VERDICTS = _PerDataset(), _PerDataset(), _PerDataset()
+_FINDINGS, _ANALYSES, _VERDICTS = PerDataset(), PerDataset(), PerDataset()
 
 
 def analyses_of(ds) -> Analyses:

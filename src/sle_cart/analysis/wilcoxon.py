@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 EXACT_MAX_N = 20
 # Reader-facing: these texts are printed in tables and the paper, so no caret notation for powers.
@@ -81,6 +82,20 @@ def null_distribution(doubled: list[int]) -> Counter:
     return counts
 
 
+@lru_cache(maxsize=1024)
+def _null_counts(doubled: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    return tuple(null_distribution(list(doubled)).items())
+
+
+@lru_cache(maxsize=8192)
+def _as_extreme(doubled: tuple[int, ...], distance: int) -> int:
+    """How many sign assignments of these (sorted) doubled ranks put doubled W+ at least ``distance``
+    from its centre.  Cached: the enumeration behind the published-numbers checks
+    (``enumeration.sign_patterns``) asks it of the same few tie structures thousands of times."""
+    total2 = sum(doubled)
+    return sum(c for s, c in _null_counts(doubled) if abs(2 * s - total2) >= distance)
+
+
 def signed_rank(differences: list[Fraction]) -> SignedRank:
     """Two-sided signed-rank test of the paired differences (exact up to 20 non-zero pairs)."""
     nonzero = [d for d in differences if d != 0]
@@ -91,8 +106,7 @@ def signed_rank(differences: list[Fraction]) -> SignedRank:
     w2 = sum(r for d, r in zip(nonzero, doubled) if d > 0)
     total2 = sum(doubled)
     if n <= EXACT_MAX_N:
-        dist = null_distribution(doubled)
-        extreme = sum(c for s, c in dist.items() if abs(2 * s - total2) >= abs(2 * w2 - total2))
+        extreme = _as_extreme(tuple(sorted(doubled)), abs(2 * w2 - total2))
         return SignedRank(n, n_zero, Fraction(w2, 2), Fraction(extreme, 2**n), EXACT)
     from scipy import stats  # imported here: it costs most of a chapter's start-up time
 

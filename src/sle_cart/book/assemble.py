@@ -7,6 +7,7 @@ cache), so an edit to one chapter re-reads one page instead of all.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from sle_cart.paths import BOOK_FILES, CHECKED_ENV, EXTRA
 from . import guard, landing
 from .execute import INJECTED_ID, die_with_parent
 from .plan import BuildError, Plan, digest
+from .sphinx_run import GO
 
 #: Sphinx's own folders inside the work folder, kept between builds.
 SPHINX_OWN = ("_build/html", "_build/.doctrees", "_build/jupyter_execute")
@@ -47,10 +49,11 @@ def executed_notebook(plan: Plan, nb: Path) -> bytes:
     import nbformat
 
     cached = (plan.entry(nb) / nb.name).read_bytes()
+    # compared as plain JSON: nbformat would validate two notebooks of charts for every chapter
+    if _text_cells(json.loads(cached)) == _text_cells(json.loads(nb.read_bytes())):
+        return cached
     ran = nbformat.reads(cached.decode("utf-8"), as_version=4)
     now = nbformat.read(nb, as_version=4)
-    if _text_cells(ran) == _text_cells(now):
-        return cached
     # each code cell that ran, with papermill's injected cell kept after the cell it followed
     runs: list[list] = [[]]
     for cell in ran.cells:
@@ -69,11 +72,21 @@ def executed_notebook(plan: Plan, nb: Path) -> bytes:
 
 
 def _text_cells(nb) -> list:
-    return [(c.get("id"), c.cell_type, c.source, c.metadata) for c in nb.cells if c.cell_type != "code"]
+    """Every cell but the code cells, as (id, type, text, metadata); ``nb`` as nbformat or JSON reads it."""
+    return [
+        (c.get("id"), c["cell_type"], _text(c["source"]), c.get("metadata", {}))
+        for c in nb["cells"]
+        if c["cell_type"] != "code"
+    ]
 
 
-def assemble(plan: Plan, stage: Path) -> Path:
-    """A staged book: configuration, landing page, assets, markdown chapters and executed notebooks."""
+def _text(source: str | list[str]) -> str:
+    return source if isinstance(source, str) else "".join(source)
+
+
+def frame(plan: Plan, stage: Path) -> Path:
+    """A staged book without its chapters' outputs: configuration, landing page, assets and markdown
+    chapters (enough for Sphinx to set itself up while the chapters execute)."""
     book = stage / "book"
     (book / "chapters").mkdir(parents=True)
     for f in BOOK_FILES:
@@ -84,7 +97,12 @@ def assemble(plan: Plan, stage: Path) -> Path:
     _copytree(plan.root / "assets", book / "assets")
     for f in (plan.root / "chapters").glob("*.md"):
         shutil.copy2(f, book / "chapters" / f.name)
-    (book / EXTRA).mkdir(parents=True)
+    return book
+
+
+def add_chapters(plan: Plan, book: Path) -> Path:
+    """Complete a :func:`frame` with the executed notebooks and their downloads."""
+    (book / EXTRA).mkdir(parents=True, exist_ok=True)
     for nb in plan.chapters:
         (book / "chapters" / nb.name).write_bytes(executed_notebook(plan, nb))
         _copytree(plan.entry(nb) / "extra", book / EXTRA)
@@ -99,14 +117,16 @@ def site_key(book: Path, code: str, dataset_sha: str, commit: str, out: Path) ->
     return digest(*files, code.encode(), dataset_sha.encode(), commit.encode(), str(out).encode())
 
 
-def _sync_tree(src: Path, dst: Path) -> None:
+def _sync_tree(src: Path, dst: Path, *, prune: bool = True) -> None:
     """Make ``dst`` hold ``src``'s files, rewriting only files whose bytes changed.
 
     Unchanged files keep their modification time, which is how Sphinx decides
-    what to re-read.  Sphinx's own output folders under ``dst`` are kept.
+    what to re-read.  Sphinx's own output folders under ``dst`` are kept, and
+    so is everything else with ``prune=False`` (the chapters of the last build,
+    while this one's are executing).
     """
     wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
-    if dst.exists():
+    if prune and dst.exists():
         for p in sorted(dst.rglob("*"), reverse=True):
             rel = p.relative_to(dst)
             if any(str(rel) == k or str(rel).startswith(k + "/") for k in SPHINX_OWN):
@@ -122,38 +142,51 @@ def _sync_tree(src: Path, dst: Path) -> None:
 
 
 class SiteBuild:
-    """``jupyter-book build -W -n --keep-going`` running in the persistent work folder.
+    """``jupyter-book build -W -n --keep-going`` in the persistent work folder, set up early.
 
-    It runs as a child process, so the build can make the downloads and the
-    PDF on the other core meanwhile; :meth:`finish` waits for it and stages
-    the site.  ``--all`` only on the first or a forced build, or after a build
-    that did not finish.  A change of dataset, commit or versions re-writes
-    every page (see ``sphinx_ext``).
+    It runs as a child process (:mod:`~sle_cart.book.sphinx_run`) that starts
+    when the book's frame is staged: Sphinx imports its extensions, reads the
+    configuration and the dataset while the chapters execute, then waits.
+    :meth:`go` puts every page in place and lets it read and write them, on one
+    core while the downloads and the PDF are made on the other; :meth:`finish`
+    waits for it and stages the site.  ``--all`` only on the first or a forced
+    build, or after a build that did not finish.  A change of dataset, commit
+    or versions re-writes every page (see ``sphinx_ext``).
     """
 
     def __init__(self, plan: Plan, book: Path):
-        self.plan, self.book = plan, book
+        self.plan, self.book, self.gone = plan, book, False
         self.work = plan.cache / "site" / digest(str(plan.out).encode())[:16]
         complete = self.work / ".complete"
         incremental = complete.exists() and not plan.force
         if not incremental:
             shutil.rmtree(self.work, ignore_errors=True)
         complete.unlink(missing_ok=True)
-        _sync_tree(book, self.work)
+        _sync_tree(book, self.work, prune=False)
+        (self.work / EXTRA).mkdir(parents=True, exist_ok=True)  # Sphinx checks html_extra_path as it sets up
         env = dict(os.environ, SLE_CART_DATA=str(plan.data), PYTHONHASHSEED="0")
         env[CHECKED_ENV] = str(plan.checked)
-        jb = Path(sys.executable).parent / "jupyter-book"
-        cmd = [str(jb), "build", str(self.work), "-W", "-n", "--keep-going"] + (
-            [] if incremental else ["--all"]
-        )
+        cmd = [sys.executable, "-m", "sle_cart.book.sphinx_run", "build", str(self.work), "-W", "-n"]
+        cmd += ["--keep-going"] + ([] if incremental else ["--all"])
         self.proc = subprocess.Popen(
             cmd,
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
+
+    def go(self) -> None:
+        """Every page is staged: put them in the work folder and let Sphinx build."""
+        _sync_tree(self.book, self.work)
+        try:
+            self.proc.stdin.write(GO)
+            self.proc.stdin.close()
+        except BrokenPipeError:  # it ended already (it failed to set up): finish() reports why
+            pass
+        self.gone = True
 
     def stop(self) -> None:
         """Stop Sphinx (the build failed or was interrupted elsewhere); its work folder starts clean next time."""
@@ -168,8 +201,11 @@ class SiteBuild:
 
     def finish(self, stage: Path) -> Path:
         """Wait for Sphinx; return the staged site (``stage/site``) or raise :class:`BuildError`."""
+        if not self.gone:
+            self.go()
         try:
-            output, _ = self.proc.communicate()
+            output = self.proc.stdout.read()
+            self.proc.wait()
         except BaseException:
             self.stop()
             raise

@@ -38,7 +38,7 @@ from sle_cart.paths import BUNDLED, ROOT, chapter_cache, default_site
 
 from . import guard, provenance, staging
 from .artefacts import CONSISTENCY, artefacts_meanwhile
-from .assemble import SiteBuild, assemble, executed_notebook, site_key, write_if_changed
+from .assemble import SiteBuild, add_chapters, executed_notebook, frame, site_key, write_if_changed
 from .execute import execute, start_workers, stop_workers
 from .plan import BuildError, Plan, chapters, code_digest, folder_digest, make_plan
 
@@ -205,29 +205,47 @@ def _run(plan: Plan, say: Callable[[str], None], workers) -> Result:
         stop_workers(workers)
         raise
     made = artefacts_meanwhile(plan)  # they need the findings, not the chapters
+    sphinx = None
     try:
+        book = frame(plan, stage)
+        if plan.todo:  # the site will be built: Sphinx sets itself up while the chapters execute
+            sphinx = SiteBuild(plan, book)
         result.executed = execute(plan, stage, say, workers)
-        book = assemble(plan, stage)
-        result.site_built = _publish(plan, book, stage, made, force=plan.force or bool(result.executed))
+        add_chapters(plan, book)
+        result.site_built = _publish(
+            plan, book, stage, made, sphinx, force=plan.force or bool(result.executed)
+        )
         say(f"  {'site':<32} {'built' if result.site_built else 'unchanged, not rebuilt'}")
         if plan.bundled and plan.out == default_site(plan.root):
             for nb in plan.chapters:  # the committed nbval reference follows the bundled build
                 write_if_changed(executed_notebook(plan, nb), nb)
         result.claims = _claims_json(plan.out)
+    except BaseException:
+        if sphinx is not None:
+            sphinx.stop()
+        raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return result
 
 
-def _publish(plan: Plan, book: Path, stage: Path, made: Future, *, force: bool) -> bool:
-    """Build and swap in the site unless nothing it depends on changed; True when it was built."""
+def _publish(
+    plan: Plan, book: Path, stage: Path, made: Future, sphinx: SiteBuild | None, *, force: bool
+) -> bool:
+    """Build and swap in the site unless nothing it depends on changed; True when it was built.
+
+    ``sphinx``: Sphinx already set up (when chapters executed, the site is built whatever its key)."""
+    if sphinx is not None:
+        sphinx.go()  # Sphinx on one core, the figures and the PDF on the other
     from . import crate
 
     key = site_key(book, code_digest(), plan.dataset.sha256(), provenance.git_commit(), plan.out)
     stamp = plan.out / guard.SITE_KEY
-    if not force and stamp.exists() and stamp.read_text() == key:
+    if sphinx is None and not force and stamp.exists() and stamp.read_text() == key:
         return False
-    sphinx = SiteBuild(plan, book)  # Sphinx on one core, the figures and the PDF on the other
+    if sphinx is None:
+        sphinx = SiteBuild(plan, book)
+        sphinx.go()
     try:
         made = made.result()
     except BaseException:

@@ -63,12 +63,6 @@ def _on_builder_inited(app):
     footer = citation_text(ds) + footer_html(ds, provenance.git_commit(), provenance.versions())
     # the title every page shows (navbar, window): it names a dataset's own publication
     app.config.html_title = title(ds, app.config.html_title)
-    # In an incremental build the environment comes from the last build. Every page
-    # carries the notice, the footer and the navigation (all page titles), so when
-    # any of them changed every page is re-read and re-written, not just the edited one.
-    stamp = (notice, footer, app.config.html_title, _titles(Path(app.srcdir)))
-    app.env.sle_cart_stale = getattr(app.env, "sle_cart_stamp", None) != stamp
-    app.env.sle_cart_stamp = stamp
     app.env.sle_cart_notice, app.env.sle_cart_footer = notice, footer
     _write_static(Path(app.outdir) / "_static" / STATIC)
 
@@ -114,7 +108,14 @@ def _titles(srcdir: Path) -> str:
 
 
 def _on_get_outdated(app, env, added, changed, removed):
-    return sorted(env.found_docs - set(added) - set(changed)) if getattr(env, "sle_cart_stale", False) else []
+    """In an incremental build the environment comes from the last build.  Every page carries the
+    notice, the footer and the navigation (all page titles), so when any of them changed every page
+    is re-read and re-written, not just the edited one.  Asked when the build reads the pages (the
+    build may set Sphinx up before the chapters are in place)."""
+    stamp = (env.sle_cart_notice, env.sle_cart_footer, app.config.html_title, _titles(Path(app.srcdir)))
+    stale = getattr(env, "sle_cart_stamp", None) != stamp
+    env.sle_cart_stamp = stamp
+    return sorted(env.found_docs - set(added) - set(changed)) if stale else []
 
 
 #: The paper, written by the build at the site root; every page links it.

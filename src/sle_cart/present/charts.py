@@ -14,6 +14,7 @@ text use the minus sign U+2212.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -202,11 +203,6 @@ def spec_html(spec: dict) -> str:
     return _script_safe(markup)
 
 
-def chart_html(chart: alt.TopLevelMixin) -> str:
-    """HTML for an Altair chart (see ``spec_html``)."""
-    return spec_html(chart.to_dict())
-
-
 def _script_safe(markup: str) -> str:
     """Stop data text (patient ids, titles) from closing the <script> that holds the spec.
 
@@ -253,6 +249,11 @@ class Figure:
         elif self.chart is None:
             raise ValueError("a Figure needs a chart, or `absent` saying why there is none")
 
+    @functools.cached_property
+    def spec(self) -> dict:
+        """The chart's Vega-Lite specification, made once: the page and the downloads both draw it."""
+        return self.chart.to_dict()
+
     @property
     def absent_sentence(self) -> str:
         """'This dataset has no CAR T cell counts; Figure 1a cannot be drawn.' ('' when drawn)."""
@@ -279,7 +280,7 @@ class Figure:
                 f'<div class="sle-figure-absent" {ident}><p class="figure-absent" role="note">'
                 f"{html.escape(self.absent_sentence)}</p>{self.caption_html()}</div>"
             )
-        return f'<div class="sle-figure" {ident}>{chart_html(self.chart)}{self.caption_html()}</div>'
+        return f'<div class="sle-figure" {ident}>{spec_html(self.spec)}{self.caption_html()}</div>'
 
     def __repr__(self) -> str:  # stable, short text/plain output
         return f"<Figure {self.name}: {self.title}>"

@@ -172,7 +172,7 @@ def _drawn(ds: Dataset, name: str, made: dict | None) -> dict:
     drawn: each panel appears in a composite and alone, and drawing it costs more than copying)."""
     made = {} if made is None else made
     if name not in made:
-        made[name] = registry.make(name, ds).chart.to_dict(validate=False)
+        made[name] = registry.make(name, ds).spec
     return copy.deepcopy(made[name])
 
 

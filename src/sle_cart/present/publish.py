@@ -56,7 +56,7 @@ def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
 def _figure_files(fig: Figure, downloads: Path) -> None:
     import vl_convert as vlc
 
-    spec = fig.chart.to_dict()
+    spec = fig.spec
     svg = vlc.vegalite_to_svg(spec)  # the PNG is this drawing rasterised (the same bytes as from the spec)
     writers = {
         "vl.json": lambda p: p.write_text(

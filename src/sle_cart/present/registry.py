@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from sle_cart.paths import ROOT
+from sle_cart.analysis import findings
 
 from . import (
     dictionary,
@@ -221,77 +221,25 @@ def get(name: str) -> Artefact:
         raise KeyError(f"no artefact {name!r} in the registry; known: {', '.join(BY_NAME)}") from None
 
 
+#: Figures made, per dataset: one is shown in its chapter, drawn in its composite and alone for
+#: print, and captioned in the paper, and making it (Altair copies each view it combines) costs
+#: more than all of those uses together.
+_FIGURES = findings.PerDataset()
+
+
 def make(name: str, ds: Dataset) -> Figure | Table:
-    """Make artefact ``name`` for ``ds`` (nothing is written; see ``publish``)."""
-    return get(name).make(ds)
+    """Make artefact ``name`` for ``ds`` (nothing is written; see ``publish``); a figure once per dataset."""
+    entry = get(name)
+    if entry.kind != "figure":
+        return entry.make(ds)
+    made = _FIGURES.get(ds)
+    if made is None:
+        made = _FIGURES.put(ds, {})
+    if name not in made:
+        made[name] = entry.make(ds)
+    return made[name]
 
 
 def names(kind: Kind | None = None) -> list[str]:
     """Names of the artefacts (of one kind), in reading order."""
     return [a.name for a in ARTEFACTS if kind is None or a.kind == kind]
-
-
-# ------------------------------------------------------------------ the source-code chapter
-SOURCE_CHAPTER = ROOT / "chapters" / "11-source-code.md"
-_INTRO = """\
-# Source code
-
-Every table, figure and number in this book is made by the `sle_cart` package in `src/`. Figure and table
-captions link here. Each module is named for the clinical question it answers; follow a function's
-`[source]` link to read its code.
-"""
-#: Modules documented after the presentation ones: (module, members; None = all public members).
-OTHER_MODULES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
-    ("sle_cart.analysis.cohort", None),
-    ("sle_cart.analysis.kinetics", None),
-    ("sle_cart.analysis.disease_activity", None),
-    ("sle_cart.analysis.renal", None),
-    ("sle_cart.analysis.serology", None),
-    ("sle_cart.analysis.safety", None),
-    ("sle_cart.analysis.findings", None),
-    ("sle_cart.analysis.claims", ("holds", "verdicts", "evaluate")),
-    ("sle_cart.analysis.claims_json", ("claims_document",)),
-    ("sle_cart.analysis.claims_fields", ("paths",)),
-    ("sle_cart.analysis.consistency", None),
-    ("sle_cart.analysis.enumeration", None),
-    ("sle_cart.analysis.determined", None),
-    ("sle_cart.analysis.robustness", None),
-    ("sle_cart.analysis.uncertainty", None),
-    ("sle_cart.analysis.wilcoxon", None),
-    ("sle_cart.analysis.exact", None),
-    ("sle_cart.analysis.stats", None),
-    ("sle_cart.analysis.visits", None),
-    ("sle_cart.inputs.definitions", ("Definitions", "resolve")),
-    ("sle_cart.generate.reconstruct", ("generate", "write")),
-)
-
-
-def _present_members() -> dict[str, list[str]]:
-    """The registry's functions by module (figures first), then the chapter helpers."""
-    from . import chapter, publish, summary  # chapter imports this module
-
-    functions = [a.function for a in ARTEFACTS if a.kind == "figure"]
-    functions += [a.function for a in ARTEFACTS if a.kind == "table"]
-    functions += [summary.summary_values, dictionary.dataset_notes]
-    functions += [chapter.open_dataset, chapter.show, chapter.summary_section, publish.publish]
-    members: dict[str, list[str]] = {}
-    for fn in functions:
-        listed = members.setdefault(fn.__module__, [])
-        if fn.__qualname__ not in listed:
-            listed.append(fn.__qualname__)
-    return members
-
-
-def source_chapter_markdown() -> str:
-    """The text of ``chapters/11-source-code.md``: one automodule block per module."""
-    blocks = [(m, tuple(ms)) for m, ms in _present_members().items()] + list(OTHER_MODULES)
-    rst = "\n\n".join(
-        f".. automodule:: {module}\n   :members:" + (f" {', '.join(members)}" if members else "")
-        for module, members in blocks
-    )
-    return f"{_INTRO}\n```{{eval-rst}}\n{rst}\n```\n"
-
-
-if __name__ == "__main__":  # python -m sle_cart.present.registry: regenerate the source chapter
-    SOURCE_CHAPTER.write_text(source_chapter_markdown(), encoding="utf-8")
-    print(f"wrote {SOURCE_CHAPTER}")
