@@ -253,7 +253,19 @@ def test_a_clean_build_analyses_each_definition_set_once(bundled_build):
     _, base = bundled_build  # built clean, logging every validation and analysis from every process
     counts = Counter((base / "evaluations.log").read_text(encoding="utf-8").splitlines())
     expected = Counter({"validate": 1, "as defined": 1} | {a.id: 1 for a in robustness.ALTERNATIVES})
+    expected["consistency audit"] = 1  # the published numbers' checks: read by the chapter, PDF and file
     assert counts == expected, counts
+
+
+def test_every_view_reads_the_one_audit_of_the_findings(bundled, tmp_path):
+    from sle_cart.analysis import consistency
+    from sle_cart.present import published_numbers
+
+    found = findings.findings_of(bundled)
+    assert published_numbers.audit(bundled) is found.audit
+    assert found.audit == consistency.document(bundled.publication)
+    other = load(write_synthetic(tmp_path / "s", 6, seed=2))  # compared with abstract 0647 too
+    assert findings.findings_of(other).audit is found.audit  # one audit per publication, not per dataset
 
 
 # ------------------------------------------------------------------ reuse across definition sets

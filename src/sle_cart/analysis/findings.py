@@ -21,9 +21,9 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from sle_cart.paths import CHECKED_ENV
+from sle_cart.paths import CHECKED_ENV, record_evaluation
 
-from . import claims, publications, robustness
+from . import claims, consistency, publications, robustness
 from .claims import Status, Verdict
 from .determined import determined_under
 from .disease_activity import ChangeTest
@@ -68,6 +68,9 @@ class Findings:
     sha256: str
     analyses: Analyses  # under the dataset's own definitions: every table's and figure's data
     claims: tuple[ClaimFinding, ...]
+    #: What the published numbers determine by themselves (``consistency.json``): the publication's,
+    #: not the data's, and the same object for the chapter, the paper and the file.
+    audit: dict
 
     def test(self, month: int) -> ChangeTest:
         return self.analyses.test(month)
@@ -109,7 +112,7 @@ def find(ds) -> Findings:
         kind, alts = robustness.classify(v.status, dict(under[v.id]), affecting)
         decided = tuple(determined_under(v.id, affecting, publications.of(ds)).items())
         found.append(ClaimFinding(v, tuple(under[v.id]), kind, alts, affecting, decided))
-    return Findings(ds.sha256(), analyses, tuple(found))
+    return Findings(ds.sha256(), analyses, tuple(found), audit_of(ds.publication))
 
 
 class PerDataset:
@@ -154,6 +157,18 @@ def verdicts_of(ds) -> tuple[Verdict, ...]:
 def findings_of(ds) -> Findings:
     """The findings of ``ds``: handed over by the build, or computed once in this process."""
     return _FINDINGS.get(ds) or _FINDINGS.put(ds, find(ds))
+
+
+_AUDITS: dict[int, tuple] = {}
+
+
+def audit_of(publication=None) -> dict:
+    """The consistency audit of what ``publication`` states (default: abstract 0647), made once per
+    publication in a process: every dataset compared with abstract 0647 shares one."""
+    if id(publication) not in _AUDITS:  # the publication is kept with it, so its id is not reused
+        record_evaluation("consistency audit")
+        _AUDITS[id(publication)] = (publication, consistency.document(publication))
+    return _AUDITS[id(publication)][1]
 
 
 def remember(ds, result: Findings) -> None:

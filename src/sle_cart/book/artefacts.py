@@ -81,7 +81,7 @@ def artefacts(plan: Plan) -> Path:
     written = publication.export(plan.dataset, tmp / "downloads")
     pdfs = {p.stem: p.read_bytes() for p in written if p.suffix == ".pdf"}
     paper.write_paper(tmp, plan.dataset, commit=commit, versions=provenance.versions(), figure_pdfs=pdfs)
-    doc = published_numbers.audit(plan.dataset.publication)  # the paper's section read this same audit
+    doc = published_numbers.audit(plan.dataset)  # the findings' audit, which the paper's section read
     (tmp / CONSISTENCY).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (tmp / "done").write_text("ok\n")
     shutil.rmtree(folder, ignore_errors=True)

@@ -44,7 +44,7 @@ def _own_scores(ds: Dataset, n: int) -> dict[str, list[float] | None]:
 
 def band_data(ds: Dataset) -> pd.DataFrame:
     """One row per visit and sorted position: the lowest and highest possible score, and the dataset's."""
-    feasible = audit(ds.publication)["feasible_sorted_scores"]
+    feasible = audit(ds)["feasible_sorted_scores"]
     if not feasible:  # the publication states no visit's median and range: nothing to draw
         return pd.DataFrame(columns=["visit", "position", "lowest_possible", "highest_possible", "band_from"])
     n = int(number("n_patients", ds.publication))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sle_cart.analysis import consistency, publications, robustness
+from sle_cart.analysis import consistency, findings, publications, robustness
 from sle_cart.analysis.claims import claim_by_id
 from sle_cart.analysis.enumeration import NotStated, number, published, shown
 from sle_cart.analysis.findings import findings_of
@@ -29,16 +29,10 @@ if TYPE_CHECKING:
 VISITS = {"sledai_baseline": "Baseline", "sledai_m1": "Month 1", "sledai_m3": "Month 3"}
 
 
-_AUDITS: dict[int, tuple] = {}
-
-
-def audit(publication=None) -> dict:
-    """The consistency audit of the numbers ``publication`` states (default: abstract 0647), as in
-    ``consistency.json``; made once per publication (the enumerations take a few seconds, and the
-    answer is the publication's, not the dataset's)."""
-    if id(publication) not in _AUDITS:  # the publication is kept with it, so its id is not reused
-        _AUDITS[id(publication)] = (publication, consistency.document(publication))
-    return _AUDITS[id(publication)][1]
+def audit(ds: Dataset) -> dict:
+    """The consistency audit of the publication ``ds`` is compared with, as in ``consistency.json``:
+    the one in its findings (computed once per build)."""
+    return findings.findings_of(ds).audit
 
 
 def _printed(claim_id: str, publication=None) -> str:
@@ -73,9 +67,9 @@ def _sentence(text: str) -> str:
     return text if text[1:2] == " " else text[:1].upper() + text[1:]
 
 
-def assumptions_note(publication=None) -> str:
+def assumptions_note(ds: Dataset) -> str:
     """The footnote: which quantities are taken as whole numbers and why, and the SLEDAI-2K scale."""
-    doc = audit(publication)
+    doc = audit(ds)
     lo, hi = doc["sledai_scale"]
     why = "; ".join(doc["whole_numbers"].values())
     return (
@@ -93,14 +87,14 @@ def checks_table(ds: Dataset) -> Table:
             "Verdict": c["verdict"],
             "Why": f"because {c['reason']}",  # a word first: the reasons start with numbers ('5 ≤ 6 ≤ 6')
         }
-        for c in audit(ds.publication)["checks"]
+        for c in audit(ds)["checks"]
     ]
     return Table(
         pd.DataFrame(rows).set_index("Check"),
         [
             f"Published numbers: as printed in {publications.of(ds).label}, by what they count or measure.",
             "Verdict: consistent, inconsistent, or cannot be checked from the text.",
-            assumptions_note(ds.publication),
+            assumptions_note(ds),
         ],
     )
 
@@ -113,8 +107,9 @@ OTHER = {
 }
 
 
-def _visit_bounds(visit: str, publication=None, part: str = "feasible_sorted_scores") -> dict:
-    fs = audit(publication)[part][visit]
+def _visit_bounds(visit: str, ds: Dataset, part: str = "feasible_sorted_scores") -> dict:
+    publication = ds.publication
+    fs = audit(ds)[part][visit]
     n = len(fs["lowest"])
     row = {
         "Published median (range)": f"{published(visit + '_median', publication)} "
@@ -130,11 +125,11 @@ def _visit_bounds(visit: str, publication=None, part: str = "feasible_sorted_sco
 def feasible_table(ds: Dataset) -> Table:
     """Per SLEDAI-2K visit, and for age, follow-up and the peak day: how many sorted sets of whole numbers
     fit the published median and range, and the bounds of each value between the lowest and the highest."""
-    doc = audit(ds.publication)
+    doc = audit(ds)
     shown_visits = [v for v in VISITS if v in doc["feasible_sorted_scores"]]
     others = [q for q in OTHER if q in doc["feasible_sorted_values"]]
-    rows = [_visit_bounds(v, ds.publication) for v in shown_visits]
-    rows += [_visit_bounds(q, ds.publication, "feasible_sorted_values") for q in others]
+    rows = [_visit_bounds(v, ds) for v in shown_visits]
+    rows += [_visit_bounds(q, ds, "feasible_sorted_values") for q in others]
     names = [f"SLEDAI-2K, {VISITS[v].lower()}" for v in shown_visits] + [OTHER[q] for q in others]
     if not rows:
         rows, names = (
@@ -160,7 +155,7 @@ def feasible_table(ds: Dataset) -> Table:
 # ------------------------------------------------------------------ the chapter's paragraphs
 def checks_text(ds: Dataset) -> list[str]:
     """How many checks each verdict has, and what the text could not check."""
-    checks = audit(ds.publication)["checks"]
+    checks = audit(ds)["checks"]
     verdicts = [c["verdict"] for c in checks]
     by = {v: verdicts.count(str(v)) for v in consistency.Verdict}
     if by[consistency.Verdict.CONSISTENT] == len(checks):
@@ -182,7 +177,7 @@ def sign_text(ds: Dataset) -> str:
     n = int(number("n_patients", ds.publication))
     alpha = published("sledai_m3_p_value", ds.publication).lstrip("<")
     first, last = (published(f"{v}_median", ds.publication) for v in ("sledai_baseline", "sledai_m3"))
-    found = audit(ds.publication)["implications"]
+    found = audit(ds)["implications"]
     if not found["every_difference_one_signed"]:
         return (
             f"With {n} pairs, p below {alpha} does not force every change to go the same way, so the published "
@@ -203,7 +198,7 @@ def sign_text(ds: Dataset) -> str:
 
 def renal_text(ds: Dataset) -> str:
     """How many patients had lupus nephritis, by the renal counts and the stated response rate."""
-    found = audit(ds.publication)["implications"]
+    found = audit(ds)["implications"]
     lupus = found["patients_with_lupus_nephritis"]
     ids = ("n_renal_complete", "n_renal_partial", "n_renal_no_response")
     parts = " + ".join(published(i, ds.publication) for i in ids)
@@ -219,7 +214,7 @@ def renal_text(ds: Dataset) -> str:
 
 def middle_text(ds: Dataset) -> str:
     """The month-1 median's middle pair."""
-    pairs = audit(ds.publication)["implications"]["middle_pairs"]["sledai_m1"]
+    pairs = audit(ds)["implications"]["middle_pairs"]["sledai_m1"]
     if not pairs:
         return ""
     options = ", or ".join(f"{a} and {b}" for a, b in pairs)
@@ -232,7 +227,7 @@ def middle_text(ds: Dataset) -> str:
 
 def implications_text(ds: Dataset) -> list[str]:
     """What the published numbers imply about the patients, which the abstract never states."""
-    if audit(ds.publication)["implications"] is None:
+    if audit(ds)["implications"] is None:
         return [NOT_IMPLIED]
     return [sign_text(ds), renal_text(ds) + " " + middle_text(ds)]
 
