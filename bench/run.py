@@ -337,11 +337,13 @@ def floor_section(chapter_cpu_s: float, baseline_s: float, clean_s: float, cores
             "",
             f"A clean build's chapters took {chapter_cpu_s:.1f} s of execution in total, run {cores} at a time in "
             "kernels kept per worker (each worker's kernel starts, and imports what the chapters use, while the "
-            "build checks the data and computes the findings). Sphinx then runs on one core while the composite "
-            "figures and `paper.pdf` are made on the other; they are cached by data, code and commit, so an edit "
-            "of a chapter's text reuses them, and reuses the chapter's outputs too (its key covers code cells "
-            "only). Jupyter Book's own executor runs the chapters one after another, each in a new kernel, "
-            f"before the same Sphinx: {baseline_s:.1f} s, against {clean_s:.1f} s for the clean build.",
+            "build checks the data and computes the findings). Meanwhile Sphinx sets itself up (its extensions, "
+            "the configuration, the checked dataset) and waits for the pages, and the composite figures and "
+            "`paper.pdf` are made on a thread that runs at a lower priority than the kernels, finishing while "
+            "Sphinx reads and writes the pages on one core. The figures and the PDF are cached by data, code and "
+            "commit, so an edit of a chapter's text reuses them, and reuses the chapter's outputs too (its key "
+            "covers code cells only). Jupyter Book's own executor runs the chapters one after another, each in a "
+            f"new kernel, before the same Sphinx: {baseline_s:.1f} s, against {clean_s:.1f} s for the clean build.",
             "",
         ]
     )

@@ -10,7 +10,8 @@ Steps
 3. Execute (:mod:`~sle_cart.book.execute`) the others with papermill, in
    parallel, each in its own sandbox.
 4. Assemble (:mod:`~sle_cart.book.assemble`) the executed notebooks and their
-   downloads and run ``jupyter-book build --all -W -n --keep-going``.
+   downloads and run ``jupyter-book build --all -W -n --keep-going`` (set up
+   while the chapters execute: :mod:`~sle_cart.book.sphinx_run`).
 5. Publish: swap the staged site into OUT atomically; for the bundled dataset
    copy the executed notebooks back into ``chapters/`` (the committed nbval
    reference).
