@@ -73,7 +73,7 @@ def recorded_decimals(values) -> int:
     """The precision a quantity was recorded at: the fewest decimals (at most ``RECORDED_MAX_DECIMALS``)
     that show every one of ``values`` exactly (0.70 and 0.52 -> 2; 142 and 88 -> 0; missing ones ignored)."""
     places = 0
-    for v in values:
+    for v in dict.fromkeys(values):  # each distinct value once (a large cohort repeats them)
         if missing(v):
             continue
         x = exact(v)

@@ -14,6 +14,7 @@ and breaks at a censored value.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -113,7 +114,10 @@ def points(ds: Dataset, analyte: str) -> pd.DataFrame:
     s = ds.series(analyte)
     out = s[["patient_id", "day", "value", "censored"]].copy()
     out["censored"] = out["censored"].astype(bool)
-    out["value_label"] = [("<" if c else "") + num(v) for v, c in zip(out["value"], out["censored"])]
+    label = functools.lru_cache(maxsize=None)(
+        num
+    )  # exact decimals are slow, and a large cohort repeats values
+    out["value_label"] = [("<" if c else "") + label(v) for v, c in zip(out["value"], out["censored"])]
     out["result"] = out["censored"].map({False: MEASURED, True: CENSORED})
     return out
 

@@ -10,6 +10,7 @@ statistic and unit).  Names and titles are declared once, in
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -72,7 +73,7 @@ def table1_baseline(ds: Dataset) -> Table:
     rows = [
         {
             "Characteristic": "Sex, female, n/N (%)",
-            **{p: b.at[p, "sex"] for p in ids},
+            **dict(zip(ids, b["sex"])),
             "Summary": count_ci(int((b["sex"] == "F").sum()), n),
         }
     ]
@@ -82,7 +83,8 @@ def table1_baseline(ds: Dataset) -> Table:
     for label, col, unit, dec in TABLE1_ROWS:
         dec = column_decimals(b[col], dec)
         cens = b.get(f"{col}:censored", pd.Series(False, index=b.index))
-        cells = {p: value_cell(b.at[p, col], dec, bool(cens[p])) for p in ids}
+        cell = functools.lru_cache(maxsize=None)(value_cell)  # a large cohort repeats its values
+        cells = dict(zip(ids, (cell(v, dec, bool(c)) for v, c in zip(b[col], cens.reindex(b.index)))))
         summary = with_missing(median_range(b[col], dec, cens), b[col])
         rows.append({"Characteristic": f"{label}, {unit}", **cells, "Summary": summary})
     rows.append(_categorical("Lupus nephritis, n/N (%)", b["lupus_nephritis"].astype("boolean"), ids))
