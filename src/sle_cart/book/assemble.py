@@ -155,7 +155,7 @@ class SiteBuild:
     """
 
     def __init__(self, plan: Plan, book: Path):
-        self.plan, self.book, self.gone = plan, book, False
+        self.plan, self.book = plan, book
         self.work = plan.cache / "site" / digest(str(plan.out).encode())[:16]
         complete = self.work / ".complete"
         incremental = complete.exists() and not plan.force
@@ -186,7 +186,6 @@ class SiteBuild:
             self.proc.stdin.close()
         except BrokenPipeError:  # it ended already (it failed to set up): finish() reports why
             pass
-        self.gone = True
 
     def stop(self) -> None:
         """Stop Sphinx (the build failed or was interrupted elsewhere); its work folder starts clean next time."""
@@ -200,9 +199,8 @@ class SiteBuild:
         shutil.rmtree(self.work, ignore_errors=True)
 
     def finish(self, stage: Path) -> Path:
-        """Wait for Sphinx; return the staged site (``stage/site``) or raise :class:`BuildError`."""
-        if not self.gone:
-            self.go()
+        """Wait for Sphinx (after :meth:`go`); return the staged site (``stage/site``) or raise
+        :class:`BuildError`."""
         try:
             output = self.proc.stdout.read()
             self.proc.wait()

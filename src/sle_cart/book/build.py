@@ -236,17 +236,17 @@ def _publish(
     """Build and swap in the site unless nothing it depends on changed; True when it was built.
 
     ``sphinx``: Sphinx already set up (when chapters executed, the site is built whatever its key)."""
-    if sphinx is not None:
-        sphinx.go()  # Sphinx on one core, the figures and the PDF on the other
+    key = None
+    if sphinx is None:  # no chapter executed: the site is built only when something else changed
+        key = site_key(book, code_digest(), plan.dataset.sha256(), provenance.git_commit(), plan.out)
+        stamp = plan.out / guard.SITE_KEY
+        if not force and stamp.exists() and stamp.read_text() == key:
+            return False
+        sphinx = SiteBuild(plan, book)
+    sphinx.go()  # Sphinx on one core, the figures and the PDF on the other; the rest meanwhile
     from . import crate
 
-    key = site_key(book, code_digest(), plan.dataset.sha256(), provenance.git_commit(), plan.out)
-    stamp = plan.out / guard.SITE_KEY
-    if sphinx is None and not force and stamp.exists() and stamp.read_text() == key:
-        return False
-    if sphinx is None:
-        sphinx = SiteBuild(plan, book)
-        sphinx.go()
+    key = key or site_key(book, code_digest(), plan.dataset.sha256(), provenance.git_commit(), plan.out)
     try:
         made = made.result()
     except BaseException:

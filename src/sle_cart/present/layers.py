@@ -114,9 +114,8 @@ def points(ds: Dataset, analyte: str) -> pd.DataFrame:
     s = ds.series(analyte)
     out = s[["patient_id", "day", "value", "censored"]].copy()
     out["censored"] = out["censored"].astype(bool)
-    label = functools.lru_cache(maxsize=None)(
-        num
-    )  # exact decimals are slow, and a large cohort repeats values
+    # each distinct value formatted once: exact decimals are slow, and a large cohort repeats values
+    label = functools.lru_cache(maxsize=None)(num)
     out["value_label"] = [("<" if c else "") + label(v) for v, c in zip(out["value"], out["censored"])]
     out["result"] = out["censored"].map({False: MEASURED, True: CENSORED})
     return out

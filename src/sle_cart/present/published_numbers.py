@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sle_cart.analysis import consistency, findings, publications, robustness
+from sle_cart.analysis import consistency, publications, robustness
 from sle_cart.analysis.claims import claim_by_id
 from sle_cart.analysis.enumeration import NotStated, number, published, shown
 from sle_cart.analysis.findings import findings_of
@@ -32,7 +32,7 @@ VISITS = {"sledai_baseline": "Baseline", "sledai_m1": "Month 1", "sledai_m3": "M
 def audit(ds: Dataset) -> dict:
     """The consistency audit of the publication ``ds`` is compared with, as in ``consistency.json``:
     the one in its findings (computed once per build)."""
-    return findings.findings_of(ds).audit
+    return findings_of(ds).audit
 
 
 def _printed(claim_id: str, publication=None) -> str:

@@ -84,7 +84,7 @@ def table1_baseline(ds: Dataset) -> Table:
         dec = column_decimals(b[col], dec)
         cens = b.get(f"{col}:censored", pd.Series(False, index=b.index))
         cell = functools.lru_cache(maxsize=None)(value_cell)  # a large cohort repeats its values
-        cells = dict(zip(ids, (cell(v, dec, bool(c)) for v, c in zip(b[col], cens.reindex(b.index)))))
+        cells = dict(zip(ids, (cell(v, dec, bool(c)) for v, c in zip(b[col], cens))))
         summary = with_missing(median_range(b[col], dec, cens), b[col])
         rows.append({"Characteristic": f"{label}, {unit}", **cells, "Summary": summary})
     rows.append(_categorical("Lupus nephritis, n/N (%)", b["lupus_nephritis"].astype("boolean"), ids))
