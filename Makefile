@@ -2,7 +2,8 @@
 #   make book                      build the site for the bundled dataset into _build/html
 #   make book DATA=dir OUT=dir     build the whole book for another dataset
 #   make test                      run every test (unit, contract, builds, nbval, browser)
-#   make check                     the fast loop: unit, analysis and contract tests, no builds (< 30 s)
+#   make check                     the fast loop: unit, analysis and contract tests, no builds, one
+#                                  cohort or variant per rule (< 30 s)
 #   make lint                      ruff check and ruff format --check
 PYTHON ?= python3
 VENV   := .venv
@@ -32,7 +33,7 @@ test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(ARGS)
 
 check: setup
-	SLE_CART_HYPOTHESIS=quick $(BIN)/python -m pytest -q -n 2 -o addopts="-p no:cacheprovider" -m "not build and not browser" tests $(ARGS)
+	SLE_CART_HYPOTHESIS=quick $(BIN)/python -m pytest -q -n 2 -o addopts="-p no:cacheprovider" -m "not build and not browser and not breadth" tests $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -16,12 +16,34 @@ settings.register_profile(
     "full", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
-    "quick", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "quick", max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("SLE_CART_HYPOTHESIS", "full"))
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "data" / "im19-sle"
+
+
+def sampled(params, in_check: int | tuple[str, ...] = 1) -> list:
+    """Parameters of one rule: make check tries some (the first ``in_check``, or those with these
+    ids), make test every one.
+
+    The rest carry the ``breadth`` marker (more cohorts, variants or exports of a rule those few
+    already exercise), which make check leaves out to keep the loop fast.
+    """
+    from _pytest.mark import ParameterSet
+
+    out = []
+    for i, p in enumerate(params):
+        p = p if isinstance(p, ParameterSet) else pytest.param(p, id=str(p))
+        checked = p.id in in_check if isinstance(in_check, tuple) else i < in_check
+        if not checked:
+            p = pytest.param(*p.values, id=p.id, marks=[*p.marks, pytest.mark.breadth])
+        out.append(p)
+    if isinstance(in_check, tuple):
+        assert {p.id for p in out} >= set(in_check), in_check  # a renamed case is not dropped unseen
+    return out
+
 
 META = """\
 name: {name}
@@ -130,6 +152,21 @@ def bundled_claims(bundled):
     return claim_values(bundled)
 
 
+def validate_and_load(folder: Path, capsys, monkeypatch):
+    """``python -m sle_cart validate folder`` in this process: (exit status, stdout, stderr, the
+    dataset the command loaded). The test reads that dataset rather than loading the folder again."""
+    from sle_cart import cli
+    from sle_cart.inputs import dataset
+
+    loaded = []
+    real = dataset.load
+    monkeypatch.setattr(dataset, "load", lambda *a, **k: loaded.append(real(*a, **k)) or loaded[-1])
+    rc = cli.main(["validate", str(folder)])
+    monkeypatch.setattr(dataset, "load", real)
+    out = capsys.readouterr()
+    return rc, out.out, out.err, (loaded[0] if loaded else None)
+
+
 def assert_same_claims(ds, reference: dict) -> None:
     """Every claim of ``ds`` has the verdict and (to float precision) the value of ``reference``."""
     got = claim_values(ds)
@@ -162,19 +199,31 @@ def bundled_build(tmp_path_factory, worker_id):
 
 
 def _build_bundled(base: Path) -> None:
-    from sle_cart.book.build import build
+    """``python -m sle_cart build --strict`` in a new process: nothing this test process has already
+    computed (the findings, the consistency audit of the abstract) can stand in for the build's own."""
+    import subprocess
+    import sys
+
     from sle_cart.paths import DATASET_CACHE_ENV, EVALUATION_LOG_ENV
 
     shutil.rmtree(base, ignore_errors=True)  # a run killed while building left half a site
     base.mkdir(parents=True)
-    saved = {k: os.environ.get(k) for k in (EVALUATION_LOG_ENV, DATASET_CACHE_ENV)}
-    os.environ[EVALUATION_LOG_ENV] = str(base / "evaluations.log")
-    os.environ[DATASET_CACHE_ENV] = str(base / "datasets")
-    try:
-        build(out=base / "html", cache_dir=base / "cache", quiet=True, strict=True)
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    env = os.environ | {
+        EVALUATION_LOG_ENV: str(base / "evaluations.log"),
+        DATASET_CACHE_ENV: str(base / "datasets"),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "sle_cart",
+        "build",
+        "--out",
+        str(base / "html"),
+        "--cache-dir",
+        str(base / "cache"),
+    ]
+    proc = subprocess.run([*cmd, "--strict", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def book_copy(dst: Path) -> Path:

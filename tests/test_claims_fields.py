@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BUNDLED, ROOT
+from conftest import ROOT
 from sle_cart.analysis import claims_fields, claims_json
 from sle_cart.analysis.robustness import Robustness
-from sle_cart.inputs.dataset import load
 from sle_cart.present import registry
 from sle_cart.present.dictionary import claims_json_markdown
 
@@ -16,8 +15,8 @@ DOCUMENTED = [path for path, _, _ in claims_fields.FIELDS]
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return load(BUNDLED)
+def ds(bundled):
+    return bundled  # the session's: loaded, and its findings computed, once
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ def brute_patterns(n: int) -> tuple[tuple[tuple[int, ...], Fraction | None], ...
 
 
 # ------------------------------------------------------------------ enumeration
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=min(40, settings().max_examples), deadline=None)  # fewer in make check
 @given(
     n=st.integers(2, 6),
     low=st.integers(0, 5),

@@ -18,6 +18,7 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
+from conftest import sampled
 from sle_cart.analysis import claims, claims_json, findings, outcomes, robustness
 from sle_cart.analysis.exact import round_half_away
 from sle_cart.analysis.robustness import Robustness
@@ -55,7 +56,7 @@ def _ties_and_zero(folder):
 AWKWARD = {"censored": _censored_month3, "no-month-3": _no_month3, "ties-and-zero": _ties_and_zero}
 
 
-@pytest.fixture(scope="module", params=[*AWKWARD, "n1", "n25", "n8"])
+@pytest.fixture(scope="module", params=sampled([*AWKWARD, "n1", "n25", "n8"]))
 def awkward(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(request.param) / "ds"
     if request.param in AWKWARD:
@@ -202,7 +203,7 @@ def _class_counts_everywhere(ds) -> dict[str, Counter]:
     }
 
 
-@pytest.mark.parametrize("cohort", ["bundled", "synthetic-8"])
+@pytest.mark.parametrize("cohort", sampled(["bundled", "synthetic-8"]))
 def test_every_view_gives_the_same_robustness_counts(cohort, tmp_path, bundled):
     ds = bundled if cohort == "bundled" else load(write_synthetic(tmp_path / "s", 8, seed=1))
     views = _class_counts_everywhere(ds)
@@ -275,7 +276,7 @@ def _same(a, b) -> bool:
     return a == b
 
 
-@pytest.mark.parametrize("cohort", ["bundled", "synthetic-8"])
+@pytest.mark.parametrize("cohort", sampled(["bundled", "synthetic-8"]))
 def test_an_alternative_reuses_only_what_it_cannot_change(cohort, tmp_path, bundled):
     """Each group of analyses an alternative reuses equals the group computed afresh under it."""
     ds = bundled if cohort == "bundled" else load(write_synthetic(tmp_path / "s", 8, seed=1))

@@ -5,14 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import BUNDLED
 from sle_cart.book.sphinx_ext import footer_html, notice_html
 from sle_cart.generate.synth import write_synthetic
 from sle_cart.inputs.dataset import load
 
 
-def test_reconstructed_notice_names_the_source():
-    ds = load(BUNDLED)
+def test_reconstructed_notice_names_the_source(bundled):
+    ds = bundled
     text = notice_html(ds)
     assert "Reconstructed data." in text and "consistent with the published summary statistics of" in text
     assert "abstract 0647" in text and "not patient data" in text

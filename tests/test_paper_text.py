@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-from conftest import BUNDLED
 from sle_cart.book import paper, paper_text
 from sle_cart.inputs.dataset import load
 from sle_cart.present import prose, references
@@ -50,11 +49,11 @@ def _texts(doc: dict):
 
 
 @pytest.fixture(scope="module")
-def datasets(tmp_path_factory):
+def datasets(tmp_path_factory, bundled):
     from sle_cart.generate.synth import write_synthetic
 
     synthetic = load(write_synthetic(tmp_path_factory.mktemp("synth") / "s", n_patients=5, seed=3))
-    return {"bundled": load(BUNDLED), "synthetic": synthetic}
+    return {"bundled": bundled, "synthetic": synthetic}
 
 
 def test_paper_uses_no_words_of_the_website(datasets):

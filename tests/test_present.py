@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED, ROOT
-from sle_cart.inputs import dataset
+from conftest import ROOT
 from sle_cart.present import charts, registry, source_chapter
 from sle_cart.present.chapter import show
 from sle_cart.present.links import source_href
@@ -21,8 +20,8 @@ PRESENT = ROOT / "src" / "sle_cart" / "present"
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return dataset.load(BUNDLED)
+def ds(bundled):
+    return bundled  # the session's: loaded, and its findings computed, once
 
 
 def _notebook_calls(chapter: str) -> list[str]:

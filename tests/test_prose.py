@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED
 from sle_cart.inputs.dataset import load
 from sle_cart.present import clinical_text, prose
 from sle_cart.present.chapter import summary_section
@@ -30,8 +29,8 @@ def _all_text(ds) -> str:
     return " ".join(p for f in prose.SECTIONS.values() for p in f(ds))
 
 
-def test_bundled_summary_reads_as_the_trial():
-    text = _all_text(load(BUNDLED))
+def test_bundled_summary_reads_as_the_trial(bundled):
+    text = _all_text(bundled)
     assert "The single-centre pilot enrolled 6 patients" in text
     assert "peaked at a median of 188.1 cells/µL" in text
     assert "not evaluable" not in text and "nan" not in text and "None" not in text
@@ -71,8 +70,8 @@ def test_sections_render_escaped_html_with_links(make_dataset):
     assert "<b>" not in html
 
 
-def test_the_summary_says_who_had_b_cells_back_and_from_which_day(make_dataset):
-    text = _all_text(load(BUNDLED))
+def test_the_summary_says_who_had_b_cells_back_and_from_which_day(bundled, make_dataset):
+    text = _all_text(bundled)
     assert re.search(
         r"B cells came back to 5 cells/µL or more in 5 of the 6 depleted patients \(P1 from day 120, P2 from day 150",
         text,

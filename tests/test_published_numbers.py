@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import sampled
 from sle_cart.analysis import claims, claims_json, consistency, determined, findings, kinetics, robustness
 from sle_cart.analysis.enumeration import number, published
 from sle_cart.analysis.outcomes import analyse
@@ -61,8 +62,8 @@ def witnesses(bundled):
     return [_with_bcells(bundled, v) for v in VARIANTS]
 
 
-@pytest.mark.parametrize("claim_id", sorted(determined.COUNTS_RISING_WITH))
-@pytest.mark.parametrize("alt_id", ["bcell_below_1", "bcell_below_10"])
+@pytest.mark.parametrize("claim_id", sampled(sorted(determined.COUNTS_RISING_WITH)))
+@pytest.mark.parametrize("alt_id", sampled(["bcell_below_1", "bcell_below_10"]))
 def test_a_depletion_verdict_is_determined_exactly_when_no_two_witnesses_disagree(
     witnesses, claim_id, alt_id
 ):
@@ -84,7 +85,7 @@ def test_the_flags_of_the_bundled_claims(bundled):
         assert found[cid].could_affect and not any(flags[a] for a in found[cid].could_affect), cid
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=min(40, settings().max_examples), deadline=None)  # fewer in make check
 @given(
     day1=st.lists(st.sampled_from(["<1", "1.5", "3", "4.9", "5", "9", "40"]), min_size=6, max_size=6),
     day4=st.lists(st.sampled_from(["<1", "0.5", "2", "4.9"]), min_size=6, max_size=6),

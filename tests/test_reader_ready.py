@@ -9,17 +9,16 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from conftest import BUNDLED, ROOT
+from conftest import ROOT
 from sle_cart.book import page_text, sphinx_ext
-from sle_cart.inputs.dataset import load
 from sle_cart.present import prose, registry, summary
 from sle_cart.present.cells import median_range, value_cell
 from sle_cart.present.formatting import recorded, times_ten
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return load(BUNDLED)
+def ds(bundled):
+    return bundled  # the session's: loaded, and its findings computed, once
 
 
 # ------------------------------------------------------------------ one display rule per quantity

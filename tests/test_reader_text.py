@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import sampled
 from sle_cart.analysis import claims, robustness
 from sle_cart.generate.synth import write_synthetic
 from sle_cart.inputs.dataset import load
@@ -101,12 +102,10 @@ def visible_strings(spec: dict) -> tuple[list[str], list[dict]]:
     return out, tooltips
 
 
-@pytest.fixture(scope="module", params=["bundled", "synthetic"])
+@pytest.fixture(scope="module", params=sampled(["bundled", "synthetic"]))
 def cohort(request, tmp_path_factory):
     if request.param == "bundled":
-        from sle_cart.paths import BUNDLED
-
-        return load(BUNDLED)
+        return request.getfixturevalue("bundled")  # the session's: its findings are computed once
     return load(write_synthetic(tmp_path_factory.mktemp("synth") / "s", 8, seed=1))
 
 

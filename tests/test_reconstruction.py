@@ -6,13 +6,12 @@ import pytest
 from conftest import BUNDLED
 from sle_cart.analysis import claims
 from sle_cart.generate import reconstruct
-from sle_cart.inputs import dataset
 from sle_cart.inputs.definitions import SLEDAI_2K_WEIGHTS
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return dataset.load(BUNDLED)
+def ds(bundled):
+    return bundled  # the session's: loaded, and its findings computed, once
 
 
 def test_committed_files_equal_generator_output():

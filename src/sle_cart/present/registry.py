@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal
 from sle_cart.analysis import findings
 
 from . import (
+    chart_copies,
     dictionary,
     feasible_figure,
     figures,
@@ -222,8 +223,7 @@ def get(name: str) -> Artefact:
 
 
 #: Figures made, per dataset: one is shown in its chapter, drawn in its composite and alone for
-#: print, and captioned in the paper, and making it (Altair copies each view it combines) costs
-#: more than all of those uses together.
+#: print, and captioned in the paper, and making it costs more than all of those uses together.
 _FIGURES = findings.PerDataset()
 
 
@@ -232,6 +232,7 @@ def make(name: str, ds: Dataset) -> Figure | Table:
     entry = get(name)
     if entry.kind != "figure":
         return entry.make(ds)
+    chart_copies.skip_needless_copies()
     made = _FIGURES.get(ds)
     if made is None:
         made = _FIGURES.put(ds, {})
