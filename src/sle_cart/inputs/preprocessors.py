@@ -10,10 +10,10 @@ Unit conversions multiply those fractions by exact decimal factors."""
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 
 from .decimals import decimal, decimal_text
@@ -105,33 +105,51 @@ def coerce(
             for idx in bad[bad].index:
                 report(idx, col.name, s[idx], "must be true/false (yes/no, 1/0 also accepted)")
         else:
-            num = pd.to_numeric(s.where(~blank, None), errors="coerce").astype(float)
-            infinite = num.notna() & ~np.isfinite(num)
-            # the value is the fraction the text spells; the float parse above only names the error
-            fractions = pd.Series(
-                [None if b else decimal(t) for t, b in zip(s, blank)], index=s.index, dtype=object
-            )
-            bad = ~blank & ~infinite & fractions.isna()
-            whole = pd.Series([f is None or f.denominator == 1 for f in fractions], index=s.index)
-            frac = ~whole if col.dtype == "integer" else bad & False
-            for idx in bad[bad].index:
-                report(idx, col.name, s[idx], _number_rule(col, s[idx]))
-            for idx in infinite[infinite].index:
-                report(idx, col.name, s[idx], "must be a finite number")
-            for idx in frac[frac].index:
-                report(idx, col.name, s[idx], "must be a whole number")
-            fractions = fractions.where(~(infinite | frac), None)
+            values = _numbers(s, col, report)
             if col.dtype == "integer":
-                out[col.name] = pd.array([pd.NA if f is None else int(f) for f in fractions], dtype="Int64")
+                out[col.name] = pd.array([pd.NA if v is None else int(v) for v in values], dtype="Int64")
             else:
-                out[col.name] = pd.array(
-                    [pd.NA if f is None else float(f) for f in fractions], dtype="Float64"
-                )
-                out[f"{col.name}_exact"] = fractions
+                out[col.name] = pd.array([pd.NA if v is None else float(v) for v in values], dtype="Float64")
+                out[f"{col.name}_exact"] = pd.Series(values, index=s.index, dtype=object)
         if not col.nullable:
             for idx in blank[blank].index:
                 report(idx, col.name, "", "must not be blank")
     return out
+
+
+def _infinite(text: str) -> bool:
+    """The cell reads as an infinite number ('inf', '1e400')."""
+    try:
+        return math.isinf(float(text))
+    except ValueError:
+        return False
+
+
+def _numbers(s: pd.Series, col, report) -> list[Fraction | None]:
+    """The exact value of each cell of a numeric column (None where blank or refused), each refused
+    cell reported.  A plain loop: this runs for every column of every table a build or test reads,
+    and per-column pandas operations cost more than the conversion itself on a few hundred rows."""
+    values: list[Fraction | None] = []
+    refused: dict[str, list] = {
+        "not a number": [],
+        "must be a finite number": [],
+        "must be a whole number": [],
+    }
+    for idx, text in s.items():
+        v = decimal(text) if text else None
+        if text and _infinite(text):
+            refused["must be a finite number"].append(idx)
+            v = None
+        elif text and v is None:
+            refused["not a number"].append(idx)
+        elif v is not None and col.dtype == "integer" and v.denominator != 1:
+            refused["must be a whole number"].append(idx)
+            v = None
+        values.append(v)
+    for rule, cells in refused.items():
+        for idx in cells:
+            report(idx, col.name, s[idx], _number_rule(col, s[idx]) if rule == "not a number" else rule)
+    return values
 
 
 def _censored(df, label, errors, written) -> pd.Series:
