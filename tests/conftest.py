@@ -182,25 +182,39 @@ def bundled_build(tmp_path_factory, worker_id):
 
     Clean in every sense: its own chapter and dataset caches, and every validation and every
     analysis of a definition set, from every process of the build, logged to ``evaluations.log``.
-    The pytest-xdist workers share it: the first to need it builds it under a file lock, the
-    others wait and read it (a second clean build of the same book would prove nothing more).
     Tests read it or copy it; none writes into it.
     """
+    return None, _built_once(tmp_path_factory, worker_id, "bundled-shared", None)
+
+
+@pytest.fixture(scope="session")
+def synthetic_build(tmp_path_factory, worker_id):
+    """A synthetic cohort (8 patients, seed 1) built once per test run like ``bundled_build``:
+    (its data folder, the folder holding ``html`` and ``cache``)."""
+    base = _built_once(tmp_path_factory, worker_id, "synthetic-shared", (8, 1))
+    return base / "data", base
+
+
+def _built_once(tmp_path_factory, worker_id, name: str, synthetic: tuple[int, int] | None) -> Path:
+    """The pytest-xdist workers share each build: the first to need it builds it under a file
+    lock, the others wait and read it (a second clean build of the same book would prove
+    nothing more)."""
     from filelock import FileLock
 
     root = tmp_path_factory.getbasetemp()
     root = root.parent if worker_id != "master" else root  # the run's folder, above each worker's
-    base = root / "bundled-shared"
-    with FileLock(str(root / "bundled-shared.lock")):
+    base = root / name
+    with FileLock(str(root / f"{name}.lock")):
         if not (base / "built").exists():
-            _build_bundled(base)
+            _build_in_a_new_process(base, synthetic)
             (base / "built").write_text("ok\n")
-    return None, base
+    return base
 
 
-def _build_bundled(base: Path) -> None:
-    """``python -m sle_cart build --strict`` in a new process: nothing this test process has already
-    computed (the findings, the consistency audit of the abstract) can stand in for the build's own."""
+def _build_in_a_new_process(base: Path, synthetic: tuple[int, int] | None) -> None:
+    """``python -m sle_cart build`` in a new process: nothing this test process has already
+    computed (the findings, the consistency audit of the abstract) can stand in for the build's own.
+    The bundled book is built with --strict (every claim holds); a synthetic cohort's claims may fail."""
     import subprocess
     import sys
 
@@ -212,17 +226,16 @@ def _build_bundled(base: Path) -> None:
         EVALUATION_LOG_ENV: str(base / "evaluations.log"),
         DATASET_CACHE_ENV: str(base / "datasets"),
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "sle_cart",
-        "build",
-        "--out",
-        str(base / "html"),
-        "--cache-dir",
-        str(base / "cache"),
-    ]
-    proc = subprocess.run([*cmd, "--strict", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True)
+    cmd = [sys.executable, "-m", "sle_cart", "build", "--out", str(base / "html")]
+    cmd += ["--cache-dir", str(base / "cache"), "--quiet"]
+    if synthetic:
+        from sle_cart.generate.synth import write_synthetic
+
+        n, seed = synthetic
+        cmd += ["--data", str(write_synthetic(base / "data", n, seed=seed))]
+    else:
+        cmd += ["--strict"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

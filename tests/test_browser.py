@@ -112,7 +112,8 @@ def browse(root_url: str, site: Path, pages: list[str], chart_timeout_ms: int = 
                     "a[href], link[href], script[src], img[src]", "els => els.map(e => e.href || e.src)"
                 ),
             }
-            page.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__") + ".png")), full_page=True)
+            if not rel.startswith("_modules/"):  # for a person to look at: the reader's pages, not the code
+                page.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__") + ".png")), full_page=True)
         browser.close()
     return report_
 

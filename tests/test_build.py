@@ -143,40 +143,43 @@ def test_cache_skips_unchanged_and_reexecutes_only_the_edited_chapter(private_bo
     assert r1.executed == [] and len(r1.cached) == len(chapters(book)) and r1.site_built
     r2 = build(out=out, cache_dir=cache, book_root=book, quiet=True)
     assert r2.executed == [] and r2.site_built is False  # nothing changed: no site build at all
+    # prose only, and the chapter renamed: its cached outputs with the new text, and every page's
+    # navigation re-written, not only its own page
     nb_path = book / "chapters" / "07-safety.ipynb"
     nb = nbformat.read(nb_path, as_version=4)
-    nb.cells[0].source += "\n\nAn added sentence."
+    renamed = nb.cells[0].source.replace("# Safety: CRS and ICANS", "# Safety, renamed")
+    assert renamed != nb.cells[0].source
+    nb.cells[0].source = renamed + "\n\nAn added sentence."
     nbformat.write(nb, nb_path)
     r3 = build(out=out, cache_dir=cache, book_root=book, quiet=True)
-    assert r3.executed == [] and r3.site_built  # prose only: the cached outputs with the new text
+    assert r3.executed == [] and r3.site_built
     assert "An added sentence." in (out / "chapters" / "07-safety.html").read_text(encoding="utf-8")
-    merged = nb_path.read_bytes()  # the bundled build writes the executed chapter back
-    assert b"An added sentence." in merged
-    nb = nbformat.read(nb_path, as_version=4)
-    code = next(
-        c for c in nb.cells if c.cell_type == "code" and "remove-cell" not in c.metadata.get("tags", [])
-    )
-    code.source += "  # a comment changes the code cell"
-    nbformat.write(nb, nb_path)
-    r3b = build(out=out, cache_dir=cache, book_root=book, quiet=True)
-    assert r3b.executed == ["07-safety"] and r3b.site_built
-    code.source = code.source.removesuffix("  # a comment changes the code cell")
-    nbformat.write(nb, nb_path)
-    r4 = build(out=out, cache_dir=cache, book_root=book, quiet=True, force=True)
-    assert sorted(r4.executed) == sorted(p.stem for p in chapters(book))
-    assert nb_path.read_bytes() == merged  # reusing outputs gave what executing the edited chapter gives
-    # a renamed chapter re-writes every page's navigation, not only its own page
-    nb = nbformat.read(nb_path, as_version=4)
-    nb.cells[0].source = nb.cells[0].source.replace("# Safety: CRS and ICANS", "# Safety, renamed")
-    nbformat.write(nb, nb_path)
-    build(out=out, cache_dir=cache, book_root=book, quiet=True)
     assert "Safety, renamed" in (out / "chapters" / "01-summary.html").read_text(encoding="utf-8")
+    reused = nbformat.reads(nb_path.read_text(encoding="utf-8"), as_version=4)  # written back by the build
+    assert "An added sentence." in reused.cells[0].source
+    # a code cell edited: that chapter alone is executed, and gives the outputs the cache gave
+    nb = nbformat.read(nb_path, as_version=4)
+    edited = next(
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and "remove-cell" not in c.metadata.get("tags", [])
+    )
+    nb.cells[edited].source += "  # a comment changes the code cell"
+    nbformat.write(nb, nb_path)
+    r4 = build(out=out, cache_dir=cache, book_root=book, quiet=True)
+    assert r4.executed == ["07-safety"] and r4.site_built
+    executed = nbformat.read(nb_path, as_version=4)
+    assert executed.metadata == reused.metadata and len(executed.cells) == len(reused.cells)
+    for i, (x, y) in enumerate(zip(executed.cells, reused.cells)):
+        assert {k: v for k, v in x.items() if k != "source"} == {k: v for k, v in y.items() if k != "source"}
+        comment = "  # a comment changes the code cell" if i == edited else ""
+        assert x.source == y.source + comment
 
 
-def test_failed_chapter_leaves_previous_output_identical(private_book, capsys):
+def test_failed_chapter_leaves_previous_output_identical(private_book, bundled_build, capsys):
     book, cache = private_book
     out = book / "_build" / "html"
-    build(out=out, cache_dir=cache, book_root=book, quiet=True)
+    shutil.copytree(bundled_build[1] / "html", out)  # the last good site
     before = _tree_bytes(out, skip=())
     nb_path = book / "chapters" / "05-fig2a-sledai.ipynb"
     nb = nbformat.read(nb_path, as_version=4)

@@ -14,7 +14,6 @@ import pytest
 
 from conftest import ROOT
 from sle_cart.book.build import build
-from sle_cart.generate.synth import write_synthetic
 
 pytestmark = pytest.mark.build
 
@@ -39,19 +38,20 @@ def _cli(*args: str, **kw) -> subprocess.Popen:
     )
 
 
-def test_forced_builds_of_a_generated_dataset_from_two_folders_are_byte_identical(tmp_path):
-    a = write_synthetic(tmp_path / "here" / "cohort", n_patients=4, seed=3)
-    b = tmp_path / "somewhere" / "else" / "copy"
-    shutil.copytree(a, b)
-    out, cache = tmp_path / "site", tmp_path / "cache"
-    build(a, out, cache_dir=cache, quiet=True, force=True)
-    first = _tree_bytes(out, skip=())
-    build(b, out, cache_dir=cache, quiet=True, force=True)
-    second = _tree_bytes(out, skip=())
+def test_a_forced_build_of_a_generated_dataset_from_another_folder_is_byte_identical(
+    synthetic_build, tmp_path
+):
+    """The session's synthetic site, built from one folder, and a forced build of a copy of its data
+    in another folder, with another cache and output folder: the same bytes."""
+    data, base = synthetic_build
+    copy = tmp_path / "somewhere" / "else" / "copy"
+    shutil.copytree(data, copy)
+    build(copy, tmp_path / "site", cache_dir=tmp_path / "cache", quiet=True, force=True)
+    first, second = _tree_bytes(base / "html"), _tree_bytes(tmp_path / "site")
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
-    sources = "".join(v.decode("utf-8", "replace") for k, v in first.items() if k.startswith("_sources"))
-    assert str(tmp_path) not in sources  # no machine path in the published notebooks
+    sources = "".join(v.decode("utf-8", "replace") for k, v in second.items() if k.startswith("_sources"))
+    assert str(tmp_path) not in sources and str(base) not in sources  # no machine path in the notebooks
 
 
 def test_two_concurrent_builds_of_one_output_equal_one_build(bundled_build, tmp_path):
@@ -157,9 +157,12 @@ def _wait_for_chapters_running(parent: Path, proc: subprocess.Popen) -> None:
 
 def test_what_a_user_adds_to_out_during_a_build_is_kept(bundled_build, tmp_path):
     _, base = bundled_build
-    out = tmp_path / "site"
+    out, cache = tmp_path / "site", tmp_path / "cache"
     shutil.copytree(base / "html", out)
-    proc = _cli("build", "--out", str(out), "--force", "--quiet", "--cache-dir", str(tmp_path / "cache"))
+    shutil.copytree(base / "cache", cache)
+    for entry in cache.glob("07-safety-*"):  # one chapter to execute: the build is under way meanwhile
+        shutil.rmtree(entry)
+    proc = _cli("build", "--out", str(out), "--quiet", "--cache-dir", str(cache))
     _wait_for_chapters_running(tmp_path, proc)
     (out / "my-empty-folder").mkdir()
     (tmp_path / "docs").mkdir()
@@ -174,7 +177,7 @@ def test_what_a_user_adds_to_out_during_a_build_is_kept(bundled_build, tmp_path)
     assert not list(tmp_path.glob(".sle-build-*"))
 
 
-def test_an_edit_of_the_data_during_a_build_does_not_poison_the_cache(tmp_path):
+def test_an_edit_of_the_data_during_a_build_does_not_poison_the_cache(bundled_build, tmp_path):
     """Edit P1's age while chapters run, restore it, build again without --force: the site is right."""
     import hashlib
     import json
@@ -190,6 +193,9 @@ def test_an_edit_of_the_data_during_a_build_does_not_poison_the_cache(tmp_path):
     row[age] = "99"
     edited = "".join([lines[0], ",".join(row) + "\n", *lines[2:]]).encode("utf-8")
     out, cache = tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(bundled_build[1] / "cache", cache)
+    for entry in [*cache.glob("01-summary-*"), *cache.glob("02-table1-baseline-*")]:
+        shutil.rmtree(entry)  # the two chapters that show the age execute while the data change
     cmd = ("build", "--data", str(data), "--out", str(out), "--cache-dir", str(cache), "--quiet")
     proc = _cli(*cmd)
     _wait_for_chapters_running(tmp_path, proc)

@@ -214,10 +214,7 @@ def test_no_page_or_paper_of_the_bundled_site_shows_an_identifier(bundled_build)
 
 
 @pytest.mark.build
-def test_no_page_or_paper_of_a_synthetic_site_shows_an_identifier(tmp_path):
-    from sle_cart.book.build import build
-
-    data = write_synthetic(tmp_path / "synthetic", 8, seed=1)
-    build(data, tmp_path / "html", quiet=True, cache_dir=tmp_path / "cache")
-    assert site_offenders(tmp_path / "html") == {}
-    assert pdf_offenders(tmp_path / "html" / "paper.pdf") == []
+def test_no_page_or_paper_of_a_synthetic_site_shows_an_identifier(synthetic_build):
+    _, base = synthetic_build
+    assert site_offenders(base / "html") == {}
+    assert pdf_offenders(base / "html" / "paper.pdf") == []
