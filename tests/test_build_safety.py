@@ -90,20 +90,6 @@ def _forced_build_over_a_site(bundled_build, tmp_path: Path):
     return base, out, before, proc
 
 
-def test_sigkill_mid_build_then_rebuild(bundled_build, tmp_path):
-    base, out, before, proc = _forced_build_over_a_site(bundled_build, tmp_path)
-    os.killpg(proc.pid, signal.SIGKILL)  # no handler runs: the staging folder stays behind
-    proc.communicate(timeout=60)
-    assert _tree_bytes(out, skip=()) == before
-    stale = list(tmp_path.glob(".sle-build-*"))
-    assert stale, "a killed build leaves its staging folder; the next build must remove it"
-    again = _cli("build", "--out", str(out), "--cache-dir", str(base / "cache"), "--quiet")
-    _, err = again.communicate(timeout=600)
-    assert again.returncode == 0, err
-    assert not any(p.exists() for p in stale)
-    assert not list(tmp_path.glob(".sle-build-*"))
-
-
 def test_the_swap_is_atomic_and_a_killed_fallback_swap_is_restored(tmp_path):
     from sle_cart.book import guard, staging
 
@@ -127,7 +113,9 @@ def test_the_swap_is_atomic_and_a_killed_fallback_swap_is_restored(tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_killing_only_the_main_process_leaves_no_process_behind(bundled_build, tmp_path, sig):
-    """``kill PID`` or a CI runner's timeout reaches the build alone, not its process group."""
+    """``kill PID`` or a CI runner's timeout reaches the build alone, not its process group: its
+    workers and kernels stop by themselves, the last good site stays, and the next build succeeds.
+    (A kill of the whole group ends the same processes at once: this is the harder case.)"""
     import psutil
 
     base, out, before, proc = _forced_build_over_a_site(bundled_build, tmp_path)
@@ -138,13 +126,18 @@ def test_killing_only_the_main_process_leaves_no_process_behind(bundled_build, t
     _, alive = psutil.wait_procs(family, timeout=20)
     assert alive == [], [p.cmdline() for p in alive]
     assert _tree_bytes(out, skip=()) == before
+    stale = list(tmp_path.glob(".sle-build-*"))
     if sig == signal.SIGTERM:  # like Ctrl-C: the build cleans up after itself
-        assert not list(tmp_path.glob(".sle-build-*"))
+        assert not stale
+    else:  # no handler runs: the staging folder stays behind, for the next build to remove
+        assert stale
     time.sleep(1)
     assert not list(tmp_path.glob(".sle-build-*/run/*/chapters/*.ipynb.tmp*"))  # nothing writes any more
-    again = _cli("build", "--out", str(out), "--cache-dir", str(base / "cache"), "--quiet")
+    warm = shutil.copytree(base / "cache", tmp_path / "warm")  # the session's cache is only read
+    again = _cli("build", "--out", str(out), "--cache-dir", str(warm), "--quiet")
     _, err = again.communicate(timeout=600)
     assert again.returncode == 0, err
+    assert not any(p.exists() for p in stale)
     assert not list(tmp_path.glob(".sle-build-*")) and not list(tmp_path.glob(".*.sle-lock"))
 
 

@@ -129,20 +129,20 @@ def test_previous_output_is_replaced_and_a_foreign_file_makes_it_foreign(bundled
     _, base = bundled_build
     manifest = json.loads((base / "html" / MANIFEST).read_text(encoding="utf-8"))
     assert "index.html" in manifest["files"] and "claims.json" in manifest["files"]
-    out = tmp_path / "site"
+    out, cache = tmp_path / "site", str(shutil.copytree(base / "cache", tmp_path / "cache"))
     shutil.copytree(base / "html", out)
-    assert cli.main(["build", "--out", str(out), "--cache-dir", str(base / "cache"), "--quiet"]) == 0
+    assert cli.main(["build", "--out", str(out), "--cache-dir", cache, "--quiet"]) == 0
     assert json.loads((out / "claims.json").read_text(encoding="utf-8"))["claims"]
     original = (out / "claims.json").read_bytes()
     (out / "claims.json").write_text("edited by hand\n")  # listed, but not what the build wrote: kept
-    _refused(capsys, ["build", "--out", str(out), "--cache-dir", str(base / "cache")], "claims.json")
+    _refused(capsys, ["build", "--out", str(out), "--cache-dir", cache], "claims.json")
     assert (out / "claims.json").read_text() == "edited by hand\n"
     (out / "claims.json").write_bytes(original)
     (out / "chapters" / "my-notes.txt").write_text("not the build's\n")
     before = _snapshot(out)
     _refused(
         capsys,
-        ["build", "--out", str(out), "--cache-dir", str(base / "cache")],
+        ["build", "--out", str(out), "--cache-dir", cache],
         "earlier site",
         "chapters/my-notes.txt",
     )
