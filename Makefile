@@ -15,6 +15,12 @@ ARGS   ?=
 
 .PHONY: setup book test check lint format validate clean freeze bench
 
+# Where the environment sets PYTHONDONTWRITEBYTECODE (this machine does), every process compiled
+# every module of the package again, and pytest rewrote every test file's asserts again (about 4 s
+# per test worker).  Compiled files go to __pycache__ folders, which git ignores and the build's
+# cache keys leave out.
+unexport PYTHONDONTWRITEBYTECODE
+
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
