@@ -189,13 +189,16 @@ def bundled_build(tmp_path_factory, worker_id):
 
 @pytest.fixture(scope="session")
 def synthetic_build(tmp_path_factory, worker_id):
-    """A synthetic cohort (8 patients, seed 1) built once per test run like ``bundled_build``:
+    """A synthetic cohort that brings its own publication (``publication_cohort.py``: 6 patients,
+    12 stated claims, some failing, follow-up blank), built once per test run like ``bundled_build``:
     (its data folder, the folder holding ``html`` and ``cache``)."""
-    base = _built_once(tmp_path_factory, worker_id, "synthetic-shared", (8, 1))
+    from publication_cohort import cohort_with_publication
+
+    base = _built_once(tmp_path_factory, worker_id, "synthetic-shared", cohort_with_publication)
     return base / "data", base
 
 
-def _built_once(tmp_path_factory, worker_id, name: str, synthetic: tuple[int, int] | None) -> Path:
+def _built_once(tmp_path_factory, worker_id, name: str, synthetic=None) -> Path:
     """The pytest-xdist workers share each build: the first to need it builds it under a file
     lock, the others wait and read it (a second clean build of the same book would prove
     nothing more)."""
@@ -211,10 +214,11 @@ def _built_once(tmp_path_factory, worker_id, name: str, synthetic: tuple[int, in
     return base
 
 
-def _build_in_a_new_process(base: Path, synthetic: tuple[int, int] | None) -> None:
+def _build_in_a_new_process(base: Path, synthetic=None) -> None:
     """``python -m sle_cart build`` in a new process: nothing this test process has already
     computed (the findings, the consistency audit of the abstract) can stand in for the build's own.
-    The bundled book is built with --strict (every claim holds); a synthetic cohort's claims may fail."""
+    The bundled book is built with --strict (every claim holds); ``synthetic`` writes another
+    cohort into a folder and returns it, and its claims may fail."""
     import subprocess
     import sys
 
@@ -229,10 +233,7 @@ def _build_in_a_new_process(base: Path, synthetic: tuple[int, int] | None) -> No
     cmd = [sys.executable, "-m", "sle_cart", "build", "--out", str(base / "html")]
     cmd += ["--cache-dir", str(base / "cache"), "--quiet"]
     if synthetic:
-        from sle_cart.generate.synth import write_synthetic
-
-        n, seed = synthetic
-        cmd += ["--data", str(write_synthetic(base / "data", n, seed=seed))]
+        cmd += ["--data", str(synthetic(base / "data"))]
     else:
         cmd += ["--strict"]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)

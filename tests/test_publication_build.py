@@ -3,12 +3,12 @@
 The publication states 12 claims: on this cohort (seed 3) seven hold, four do not, and
 follow-up (blanked in the data) is not evaluable.  The ledger page, the summary page,
 claims.json, the PDF and consistency.json must report the same 12 verdicts and name
-that publication, never abstract 0647.  One build for the module.
+that publication, never abstract 0647.  They read the session's shared synthetic site
+(``conftest.synthetic_build``), built from this cohort (``publication_cohort.py``).
 """
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 import re
@@ -17,34 +17,10 @@ from pathlib import Path
 import pytest
 
 from sle_cart.analysis import claims_fields
-from sle_cart.generate.synth import write_synthetic
 
 pytestmark = pytest.mark.build
 
-PUBLICATION = """\
-citation:
-  authors: [Doe J, Roe R, Poe P, Moe M]
-  title: CD19 CAR T cells in six patients with refractory lupus
-  venue: Lupus Sci Med. 2026;13(1)
-  year: 2026
-  doi: 10.1136/lupus-2026-000001
-registration: NCT09999999
-intervention: 1×10⁶ CAR T cells/kg after fludarabine and cyclophosphamide
-claims:
-  n_patients: 6
-  n_female: 3
-  age_median: 37
-  age_min: 19
-  n_sledai_baseline_ge_10: 6
-  follow_up_median: 5.5
-  car_t_peak_median: 188.1
-  car_t_peak_day_min: 7
-  sledai_baseline_min: 10
-  sledai_m3_p_value: "<0.05"
-  n_crs_grade1: 4
-  n_icans: 0
-"""
-#: What each stated claim comes to on the cohort below.
+#: What each stated claim comes to on that cohort.
 EXPECTED = {
     "n_patients": "holds",
     "n_female": "does not hold",
@@ -62,30 +38,9 @@ EXPECTED = {
 LABEL = "Doe et al. 2026"
 
 
-def cohort_with_publication(folder: Path) -> Path:
-    """Synthetic cohort (6 patients, seed 3) without follow-up, and the publication above."""
-    data = write_synthetic(folder, n_patients=6, seed=3)
-    path = data / "patients.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    for r in rows:
-        r["follow_up_months"] = ""
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    (data / "publication.yml").write_text(PUBLICATION, encoding="utf-8")
-    return data
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    from sle_cart.book.build import build
-
-    base = tmp_path_factory.mktemp("site12")
-    data = cohort_with_publication(base / "cohort")
-    result = build(data, out=base / "html", cache_dir=base / "cache", quiet=True)
-    assert result.site_built
-    return result.out
+def site(synthetic_build) -> Path:
+    return synthetic_build[1] / "html"
 
 
 def _text(page: Path) -> str:
