@@ -223,6 +223,16 @@ def _artefact_pages(site: Path) -> list[Path]:
     ]
 
 
+def speed_probe() -> float:
+    """Seconds for 10 million integer additions in this process: this machine's speed drifts by a
+    quarter within an hour, so the results say how fast it was when each part was measured."""
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return round(time.perf_counter() - t0, 2)
+
+
 def machine() -> dict:
     mem = psutil.virtual_memory().total / 2**30
     return {
@@ -245,7 +255,9 @@ def write_results(
         f"Written by `bench/run.py` on {m['date']}: {m['cores']} cores, {m['memory_gib']} GiB memory, "
         f"Python {m['python']}, {m['platform']}. Each build figure is the median of {runs} runs made in this one run "
         "(all runs in brackets). Peak memory is the summed resident memory of the whole process tree "
-        "(build, chapter workers, Jupyter kernels, Sphinx), sampled every 50 ms.",
+        "(build, chapter workers, Jupyter kernels, Sphinx), sampled every 50 ms. The machine's speed, "
+        "as seconds for 10 million integer additions in Python, before the builds, before `make test` and "
+        f"at the end: {', '.join(f'{v:.2f}' for v in m['probes'])} (lower is faster).",
         "",
         "| scenario | wall time (s) | peak memory (MB) | runs (s) |",
         "|---|---:|---:|---|",
@@ -361,6 +373,7 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="sle-bench-") as tmp:
         tmp = Path(tmp)
+        probes = [speed_probe()]
         print("builds ...", flush=True)
         b = scenario_builds(tmp, args.runs)
         print("baseline ...", flush=True)
@@ -370,10 +383,12 @@ def main() -> int:
         print("cohorts ...", flush=True)
         cohorts = scenario_cohorts(tmp, args.cohort_runs, sizes)
         mt = None
+        probes.append(speed_probe())
         if not args.skip_make_test:
             print("make test, make check ...", flush=True)
             mt = scenario_make_test(args.test_runs)
-    text = write_results(machine(), b, base, floor, mt, cohorts, args.runs)
+    probes.append(speed_probe())
+    text = write_results(machine() | {"probes": probes}, b, base, floor, mt, cohorts, args.runs)
     Path(args.out).write_text(text, encoding="utf-8")
     raw = Path(args.out).with_suffix(".json")
     strip = lambda rs: [{k: v for k, v in r.items() if k != "output"} for r in rs]  # noqa: E731
@@ -385,6 +400,7 @@ def main() -> int:
                 "floor": strip(floor),
                 "make_test": {k: strip(v) for k, v in mt.items()} if mt else None,
                 "cohorts": {str(k): strip(v) for k, v in cohorts.items()},
+                "speed_probe_seconds": probes,
             },
             indent=1,
         )
