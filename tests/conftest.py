@@ -184,7 +184,7 @@ def bundled_build(tmp_path_factory, worker_id):
     analysis of a definition set, from every process of the build, logged to ``evaluations.log``.
     Tests read it or copy it; none writes into it.
     """
-    return None, _built_once(tmp_path_factory, worker_id, "bundled-shared", None)
+    return None, _built_once(tmp_path_factory, worker_id, "bundled-shared")
 
 
 @pytest.fixture(scope="session")
@@ -247,4 +247,14 @@ def book_copy(dst: Path) -> Path:
         shutil.copy2(ROOT / f, dst / f)
     for d in ("chapters", "assets"):
         shutil.copytree(ROOT / d, dst / d)
+    return dst
+
+
+def warm_cache(base: Path, dst: Path, without: tuple[str, ...] = ()) -> Path:
+    """A copy of a shared build's cache at ``dst`` (the shared one is only read), less the entries
+    of the chapters named in ``without``, which a build from it then executes."""
+    shutil.copytree(base / "cache", dst)
+    for stem in without:
+        for entry in dst.glob(f"{stem}-*"):
+            shutil.rmtree(entry)
     return dst

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import BUNDLED, ROOT, book_copy, write_dataset
+from conftest import BUNDLED, ROOT, book_copy, warm_cache, write_dataset
 from sle_cart import cli
 from sle_cart.book.build import BuildError, build, chapters
 from sle_cart.present import registry
@@ -132,8 +132,7 @@ def private_book(bundled_build, tmp_path):
     """A copy of the book sources and of the session's warm cache."""
     _, base = bundled_build
     book = book_copy(tmp_path / "book")
-    shutil.copytree(base / "cache", tmp_path / "cache")
-    return book, tmp_path / "cache"
+    return book, warm_cache(base, tmp_path / "cache")
 
 
 def test_cache_skips_unchanged_and_reexecutes_only_the_edited_chapter(private_book):

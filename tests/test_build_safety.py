@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, warm_cache
 from sle_cart.book.build import build
 
 pytestmark = pytest.mark.build
@@ -56,8 +56,7 @@ def test_a_forced_build_of_a_generated_dataset_from_another_folder_is_byte_ident
 
 def test_two_concurrent_builds_of_one_output_equal_one_build(bundled_build, tmp_path):
     _, base = bundled_build
-    cache = tmp_path / "cache"
-    shutil.copytree(base / "cache", cache)
+    cache = warm_cache(base, tmp_path / "cache")
     out = tmp_path / "site"
     procs = [_cli("build", "--out", str(out), "--cache-dir", str(cache), "--quiet") for _ in range(2)]
     results = [p.communicate(timeout=600) for p in procs]
@@ -115,7 +114,7 @@ def test_the_swap_is_atomic_and_a_killed_fallback_swap_is_restored(tmp_path):
 def test_killing_only_the_main_process_leaves_no_process_behind(bundled_build, tmp_path, sig):
     """``kill PID`` or a CI runner's timeout reaches the build alone, not its process group: its
     workers and kernels stop by themselves, the last good site stays, and the next build succeeds.
-    (A kill of the whole group ends the same processes at once: this is the harder case.)"""
+    (A kill of the whole group ends the same processes at once; here they must notice for themselves.)"""
     import psutil
 
     base, out, before, proc = _forced_build_over_a_site(bundled_build, tmp_path)
@@ -133,7 +132,7 @@ def test_killing_only_the_main_process_leaves_no_process_behind(bundled_build, t
         assert stale
     time.sleep(1)
     assert not list(tmp_path.glob(".sle-build-*/run/*/chapters/*.ipynb.tmp*"))  # nothing writes any more
-    warm = shutil.copytree(base / "cache", tmp_path / "warm")  # the session's cache is only read
+    warm = warm_cache(base, tmp_path / "warm")
     again = _cli("build", "--out", str(out), "--cache-dir", str(warm), "--quiet")
     _, err = again.communicate(timeout=600)
     assert again.returncode == 0, err
@@ -150,11 +149,9 @@ def _wait_for_chapters_running(parent: Path, proc: subprocess.Popen) -> None:
 
 def test_what_a_user_adds_to_out_during_a_build_is_kept(bundled_build, tmp_path):
     _, base = bundled_build
-    out, cache = tmp_path / "site", tmp_path / "cache"
+    out = tmp_path / "site"
     shutil.copytree(base / "html", out)
-    shutil.copytree(base / "cache", cache)
-    for entry in cache.glob("07-safety-*"):  # one chapter to execute: the build is under way meanwhile
-        shutil.rmtree(entry)
+    cache = warm_cache(base, tmp_path / "cache", without=("07-safety",))  # under way while it executes
     proc = _cli("build", "--out", str(out), "--quiet", "--cache-dir", str(cache))
     _wait_for_chapters_running(tmp_path, proc)
     (out / "my-empty-folder").mkdir()
@@ -186,9 +183,8 @@ def test_an_edit_of_the_data_during_a_build_does_not_poison_the_cache(bundled_bu
     row[age] = "99"
     edited = "".join([lines[0], ",".join(row) + "\n", *lines[2:]]).encode("utf-8")
     out, cache = tmp_path / "site", tmp_path / "cache"
-    shutil.copytree(bundled_build[1] / "cache", cache)
-    for entry in [*cache.glob("01-summary-*"), *cache.glob("02-table1-baseline-*")]:
-        shutil.rmtree(entry)  # the two chapters that show the age execute while the data change
+    # the two chapters that show the age execute while the data change
+    warm_cache(bundled_build[1], cache, without=("01-summary", "02-table1-baseline"))
     cmd = ("build", "--data", str(data), "--out", str(out), "--cache-dir", str(cache), "--quiet")
     proc = _cli(*cmd)
     _wait_for_chapters_running(tmp_path, proc)

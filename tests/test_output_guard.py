@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import BUNDLED, ROOT
+from conftest import BUNDLED, ROOT, warm_cache
 from sle_cart import cli
 from sle_cart.book.guard import MANIFEST
 
@@ -129,7 +129,7 @@ def test_previous_output_is_replaced_and_a_foreign_file_makes_it_foreign(bundled
     _, base = bundled_build
     manifest = json.loads((base / "html" / MANIFEST).read_text(encoding="utf-8"))
     assert "index.html" in manifest["files"] and "claims.json" in manifest["files"]
-    out, cache = tmp_path / "site", str(shutil.copytree(base / "cache", tmp_path / "cache"))
+    out, cache = tmp_path / "site", str(warm_cache(base, tmp_path / "cache"))
     shutil.copytree(base / "html", out)
     assert cli.main(["build", "--out", str(out), "--cache-dir", cache, "--quiet"]) == 0
     assert json.loads((out / "claims.json").read_text(encoding="utf-8"))["claims"]
