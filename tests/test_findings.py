@@ -26,7 +26,7 @@ from sle_cart.book import paper
 from sle_cart.generate.synth import write_synthetic
 from sle_cart.inputs.dataset import load
 from sle_cart.paths import BUNDLED
-from sle_cart.present import prose, published_numbers, registry
+from sle_cart.present import prose, published_numbers, registry, summary
 from sle_cart.present.claims_text import PHRASES
 
 
@@ -166,6 +166,53 @@ def test_hodges_lehmann_is_named_and_matches_table_4(bundled):
     for text in (summary, table):
         assert "Hodges–Lehmann estimate of the change" in text
         assert f"{float(t.shift.low):.1f}".replace("-", "\u2212") in text
+
+
+#: Table cells that state a claim's median (range): (table, row, or the start of the cohort's summary
+#: row; column, or None for Table 1's summary column) -> the claim ids' stem.  The tables compute these
+#: from the findings' per-patient data with the claims' own censoring-aware functions; this checks
+#: that the two computations cannot drift apart.
+STATED_IN_TABLES = {
+    ("table1", "Age, years", None): "age",
+    ("table1", "Disease duration, years", None): "disease_duration",
+    ("table1", "Follow-up, months", None): "follow_up",
+    ("table1", "SLEDAI-2K, points", None): "sledai_baseline",
+    ("kinetics", "Median (range), N =", "Cmax (cells/µL)"): "car_t_peak",
+    ("kinetics", "Median (range), N =", "Tmax (day)"): "car_t_peak_day",
+    ("sledai", "Median (range), N =", "Baseline"): "sledai_baseline",
+    ("sledai", "Median (range), N =", "Month 1"): "sledai_m1",
+    ("sledai", "Median (range), N =", "Month 3"): "sledai_m3",
+}
+
+
+def _median_range_cell(cell: str) -> dict[str, str]:
+    """'37 (19–43) [n=5; missing 1]' -> median, min, max as shown ('not evaluable' for n.e. or –)."""
+    if cell.startswith("–"):
+        return dict.fromkeys(("median", "min", "max"), "not evaluable")
+    m = re.match(r"(\S+) \((\S+?)(?:–| to )(\S+?)\)", cell)
+    assert m, cell
+    return {
+        k: "not evaluable" if x == "n.e." else x.replace("\u2212", "-")
+        for k, x in zip(("median", "min", "max"), m.groups())
+    }
+
+
+def test_every_table_median_that_states_a_claim_shows_the_claims_value(awkward):
+    values = summary.summary_values(awkward)
+    checked = 0
+    for (table, row, column), stem in STATED_IN_TABLES.items():
+        frame = registry.make(table, awkward).frame
+        label = next(i for i in frame.index if str(i).startswith(row))
+        cell = _median_range_cell(str(frame.loc[label, column or frame.columns[-1]]))
+        for stat, shown in cell.items():
+            if f"{stem}_{stat}" in values:
+                assert shown == values[f"{stem}_{stat}"].replace("\u2212", "-"), (table, label, stat)
+                checked += 1
+    assert checked == 25
+    figure = registry.make("fig2a", awkward).chart
+    for visit, stem in (("baseline", "sledai_baseline"), ("month 1", "sledai_m1"), ("month 3", "sledai_m3")):
+        if values[f"{stem}_median"] != "not evaluable" and figure is not None:  # its median line, said
+            assert f"median {values[f'{stem}_median']} at {visit} (" in figure.description, visit
 
 
 # ------------------------------------------------------------------ one meaning of robustness
@@ -331,3 +378,32 @@ def test_the_papers_sentences_are_the_summarys_so_their_numbers_are_the_findings
     texts += [i for b in doc["blocks"] if b["kind"] == "list" for i in b["items"]]
     allowed = {printed(t) for t in said | static}
     assert texts and all(printed(t) in allowed for t in texts)
+
+
+# ------------------------------------------------------------------ the tables' counts
+def test_the_tables_counts_and_intervals_are_the_findings_and_travel_with_them(awkward):
+    import pickle
+
+    from scipy import stats
+
+    found = findings.find(awkward)
+    handed = pickle.loads(pickle.dumps(found)).analyses
+    assert "proportions" in vars(handed)  # made before the hand-over: no chapter computes an interval
+    shares = handed.proportions
+    b = awkward.patients
+    assert (shares["female"].k, shares["female"].n) == (int((b["sex"] == "F").sum()), len(b))
+    for key, p in shares.items():
+        if p.n:
+            ci = stats.binomtest(p.k, p.n).proportion_ci(method="exact")
+            assert p.ci95 == pytest.approx((ci.low, ci.high), abs=1e-12), key
+        else:
+            assert p.k is None and p.ci95 is None, key
+    cells = {
+        str(x)
+        for t in ("table1", "bcells", "renal", "serology", "safety")
+        for x in registry.make(t, awkward).frame.values.ravel()
+    }
+    shown = " ".join(cells)
+    for key, p in shares.items():
+        if p.n and not key.startswith("renal_"):  # renal: within the categories' cell
+            assert f"{p.k}/{p.n} (" in shown, key

@@ -112,6 +112,7 @@ def find(ds) -> Findings:
         kind, alts = robustness.classify(v.status, dict(under[v.id]), affecting)
         decided = tuple(determined_under(v.id, affecting, publications.of(ds)).items())
         found.append(ClaimFinding(v, tuple(under[v.id]), kind, alts, affecting, decided))
+    analyses.proportions  # noqa: B018 - made now, so they are handed over with the findings
     return Findings(ds.sha256(), analyses, tuple(found), audit_of(ds.publication))
 
 

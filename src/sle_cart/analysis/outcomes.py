@@ -12,6 +12,7 @@ proportions the denominator (the evaluable patients).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -23,6 +24,7 @@ from sle_cart.paths import record_evaluation
 from . import cohort, disease_activity, kinetics, renal, safety, serology
 from .disease_activity import ChangeTest
 from .exact import Obs, maximum, median, minimum, observations
+from .proportions import Proportion, tabulate
 from .visits import decide_at_least
 
 #: Days the abstract reports B-cell depletion by (claims n_bcell_depleted_by_day1 and _day4).
@@ -68,6 +70,13 @@ class Analyses:
 
     def test(self, month: int) -> ChangeTest:
         return self.tests[month]
+
+    @functools.cached_property
+    def proportions(self) -> dict[str, Proportion]:
+        """Every count a table shows with an interval (:func:`.proportions.tabulate`): made when first
+        asked for, which for the dataset's own definitions is in the build, before the findings are
+        handed to the chapters (so they travel with them); the alternatives never need them."""
+        return tabulate(self)
 
 
 def _depletion(ds) -> dict:

@@ -27,8 +27,8 @@ import re
 from fractions import Fraction
 
 from sle_cart.analysis.exact import exact, missing, round_half_away
+from sle_cart.analysis.proportions import Proportion
 from sle_cart.analysis.stats import fmt
-from sle_cart.analysis.uncertainty import clopper_pearson
 
 MINUS = "\u2212"
 P_FLOOR = Fraction(1, 1000)
@@ -144,15 +144,13 @@ def percent(k: int, n: int) -> str:
     return num(Fraction(100 * k, n), 0) if n else "–"
 
 
-def count_ci(k: int | None, n: int, ci: tuple[float, float] | None = None) -> str:
-    """'3/6 (50%; 95% CI 12–88%)'; 'not evaluable (0 patients)' when nobody is evaluable.
-
-    ``ci``: the interval where the findings hold it already (a claim's ``ci95``).
-    """
-    if k is None or not n:
+def count_ci(p: Proportion) -> str:
+    """'3/6 (50%; 95% CI 12–88%)' for a count the findings hold with its interval; 'not evaluable
+    (0 patients)' when nobody is evaluable."""
+    if p.k is None or not p.n or p.ci95 is None:
         return "not evaluable (0 patients)"
-    lo, hi = ci or clopper_pearson(k, n)
-    return f"{k}/{n} ({percent(k, n)}%; 95% CI {num(100 * lo, 0)}–{num(100 * hi, 0)}%)"
+    lo, hi = p.ci95
+    return f"{p.k}/{p.n} ({percent(p.k, p.n)}%; 95% CI {num(100 * lo, 0)}–{num(100 * hi, 0)}%)"
 
 
 def count_pct(k: int | None, n: int) -> str:

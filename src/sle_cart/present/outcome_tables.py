@@ -12,6 +12,7 @@ import pandas as pd
 
 from sle_cart.analysis import renal
 from sle_cart.analysis.findings import analyses_of
+from sle_cart.analysis.proportions import SAFETY_ROWS
 
 from .cells import column_decimals, median_range, not_evaluable_note, value_cell
 from .formatting import count_ci, num
@@ -23,11 +24,6 @@ if TYPE_CHECKING:
 
 def _yes_no(value) -> str:
     return "–" if pd.isna(value) else ("yes" if value else "no")
-
-
-def _count(flags: pd.Series) -> str:
-    known = flags.dropna()
-    return count_ci(int(known.astype(bool).sum()) if len(known) else None, len(known))
 
 
 def renal_table(ds: Dataset) -> Table:
@@ -49,7 +45,7 @@ def renal_table(ds: Dataset) -> Table:
         median_range(r["last_exact"], None, r["last_censored"]),
         median_range(r["last_day"], None),
         median_range(r["change_pct_exact"], 0),
-        "; ".join(f"{c} {count_ci(counts[c] if n else None, n)}" for c in renal.CATEGORIES),
+        "; ".join(f"{c} {count_ci(analyses_of(ds).proportions[f'renal_{c}'])}" for c in renal.CATEGORIES),
     ]
     shown.index.name = "Patient"
     flags = r["response"].where(r["response"] != renal.NOT_EVALUABLE)
@@ -73,6 +69,7 @@ def renal_table(ds: Dataset) -> Table:
 def serology_table(ds: Dataset) -> Table:
     """Anti-dsDNA conversion and complement normalisation per patient."""
     s, c = analyses_of(ds).dsdna.copy(), analyses_of(ds).complement.copy()
+    shares = analyses_of(ds).proportions
     d = ds.definitions
     uln = ds.reference_range("anti_dsdna")[1]
     lo3, lo4 = ds.reference_range("c3")[0], ds.reference_range("c4")[0]
@@ -88,9 +85,8 @@ def serology_table(ds: Dataset) -> Table:
     shown.loc[f"Summary, N = {len(s)}"] = [
         median_range(s["baseline_IU_per_mL"], None, s["baseline_censored"]),
         median_range(s["last_IU_per_mL"], None, s["last_censored"]),
-        _count(s["converted_negative"]),
-        _count(c["low_at_baseline"]),
-        _count(norm),
+        *(count_ci(shares[k]) for k in ("dsdna_converted_negative", "complement_low_at_baseline")),
+        count_ci(shares["complement_normal"]),
         median_range(c["first_normal_day"], 0),
     ]
     shown.index.name = "Patient"
@@ -132,12 +128,9 @@ def safety_table(ds: Dataset) -> Table:
         }
     ).set_index("Patient")
     shown = shown.astype(object)  # text cells: with no episodes the empty columns would be numbers
-    for label, key in (
-        ("Worst CRS grade 1", "crs_grade1"),
-        ("Worst CRS grade ≥ 2", "crs_grade2_plus"),
-        ("Any ICANS", "icans"),
-    ):
-        shown.loc[f"{label}, n/N (%)"] = [count_ci(counts[key], n), "", "", "", "", ""]
+    labels = ("Worst CRS grade 1", "Worst CRS grade ≥ 2", "Any ICANS")
+    for label, key in zip(labels, SAFETY_ROWS, strict=True):
+        shown.loc[f"{label}, n/N (%)"] = [count_ci(analyses_of(ds).proportions[key]), "", "", "", "", ""]
     whose = "the abstract's" if ds.publication is None else "the"  # a dataset's own publication may differ
     return Table(
         shown,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sle_cart.analysis import claims, publications
 from sle_cart.analysis.claims import Verdict
 from sle_cart.analysis.findings import findings_of
+from sle_cart.analysis.proportions import Proportion
 
 from .formatting import count_ci, p_value, precise, recorded
 
@@ -69,9 +70,9 @@ COUNTS = {
 def claim_count(v: Verdict) -> str:
     """A count or proportion claim as 'k/n (%; 95% CI …)', with the claim's own interval."""
     if v.value is None or not v.denominator:
-        return count_ci(None, 0)
+        return count_ci(Proportion(None, 0, None))
     k = int(v.value) if v.claim.unit == "patients" else int(v.value * v.denominator)
-    return count_ci(k, v.denominator, v.ci95)
+    return count_ci(Proportion(k, v.denominator, v.ci95))
 
 
 def summary_values(ds: Dataset) -> dict[str, str]:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from sle_cart.analysis.findings import analyses_of
 from sle_cart.analysis.outcomes import SLEDAI_ENTRY
+from sle_cart.analysis.proportions import Proportion
 from sle_cart.inputs.definitions import SLEDAI_2K_MAX
 
 from .cells import (
@@ -55,31 +56,33 @@ def _yes_no(value) -> str:
     return "–" if pd.isna(value) else ("yes" if value else "no")
 
 
-def _categorical(label: str, flags: pd.Series, ids: list[str], by_design: bool = False) -> dict:
-    """A yes/no row; ``by_design``: the design fixed it (entry criterion, dose allocation), so no interval."""
+def _categorical(label: str, flags: pd.Series, ids: list[str], summary: Proportion | None = None) -> dict:
+    """A yes/no row with ``summary``, the findings' count and interval; without one, a row the design
+    fixed (entry criterion, dose allocation): its count, with no interval."""
     known = flags.dropna()
     k = int(known.astype(bool).sum()) if len(known) else None
     return {
         "Characteristic": label,
         **{p: _yes_no(flags.get(p)) for p in ids},
-        "Summary": (count_pct if by_design else count_ci)(k, len(known)),
+        "Summary": count_pct(k, len(known)) if summary is None else count_ci(summary),
     }
 
 
 def table1_baseline(ds: Dataset) -> Table:
     """Table 1: baseline characteristics, one column per patient plus a summary column."""
     b = analyses_of(ds).baseline.copy()
+    shares = analyses_of(ds).proportions
     ids, n = list(b.index), len(b)
     rows = [
         {
             "Characteristic": "Sex, female, n/N (%)",
             **dict(zip(ids, b["sex"])),
-            "Summary": count_ci(int((b["sex"] == "F").sum()), n),
+            "Summary": count_ci(shares["female"]),
         }
     ]
     for group, members in dose_groups(ds).items():
         in_group = pd.Series(b.index.isin(members), index=b.index).astype("boolean")
-        rows.append(_categorical(f"Dose group {group}, n/N (%)", in_group, ids, by_design=True))
+        rows.append(_categorical(f"Dose group {group}, n/N (%)", in_group, ids))
     for label, col, unit, dec in TABLE1_ROWS:
         dec = column_decimals(b[col], dec)
         cens = b.get(f"{col}:censored", pd.Series(False, index=b.index))
@@ -87,13 +90,13 @@ def table1_baseline(ds: Dataset) -> Table:
         cells = dict(zip(ids, (cell(v, dec, bool(c)) for v, c in zip(b[col], cens))))
         summary = with_missing(median_range(b[col], dec, cens), b[col])
         rows.append({"Characteristic": f"{label}, {unit}", **cells, "Summary": summary})
-    rows.append(_categorical("Lupus nephritis, n/N (%)", b["lupus_nephritis"].astype("boolean"), ids))
+    nephritis = b["lupus_nephritis"].astype("boolean")
+    rows.append(_categorical("Lupus nephritis, n/N (%)", nephritis, ids, shares["lupus_nephritis"]))
     rows.append(
         _categorical(
             "Prior therapy lines ≥ 2, n/N (%)",
             (b["prior_therapy_lines"].astype("Float64") >= 2).astype("boolean"),
             ids,
-            by_design=True,
         )
     )
     rows.append(
@@ -101,7 +104,6 @@ def table1_baseline(ds: Dataset) -> Table:
             f"SLEDAI-2K ≥ {SLEDAI_ENTRY}, n/N (%)",
             (b["baseline:sledai_2k"] >= SLEDAI_ENTRY).astype("boolean"),
             ids,
-            by_design=True,
         )
     )
     t = pd.DataFrame(rows).set_index("Characteristic")
@@ -196,8 +198,7 @@ def bcell_table(ds: Dataset) -> Table:
     for day in d.bcell_depletion_days:
         col, label = b[f"depleted_by_day{day}"], f"Depleted by day {day}"
         shown[label] = [_yes_no(v) for v in col]
-        known = col.dropna()
-        summary[label] = count_ci(int(known.astype(bool).sum()) if len(known) else None, len(known))
+        summary[label] = count_ci(analyses_of(ds).proportions[f"depleted_by_day{day}"])
         note = not_evaluable_note(col, b[f"reason_day{day}"], f"depletion by day {day}")
         notes += [note] if note else []
     back = f"Back to ≥{d.bcell_depletion_below:g} cells/µL from day"
