@@ -351,8 +351,9 @@ def floor_section(chapter_cpu_s: float, baseline_s: float, clean_s: float, cores
             "kernels kept per worker (each worker's kernel starts, and imports what the chapters use, while the "
             "build checks the data and computes the findings). Meanwhile Sphinx sets itself up (its extensions, "
             "the configuration, the checked dataset) and waits for the pages, and the composite figures and "
-            "`paper.pdf` are made on a thread that runs at a lower priority than the kernels, finishing while "
-            "Sphinx reads and writes the pages on one core. The figures and the PDF are cached by data, code and "
+            "`paper.pdf` are made by a process of their own at a lower priority than the kernels, finishing while "
+            "Sphinx reads and writes the pages on one core (a process, not a thread: vl-convert holds the "
+            "interpreter lock through each render, which stalled the build as it collected the chapters). The figures and the PDF are cached by data, code and "
             "commit, so an edit of a chapter's text reuses them, and reuses the chapter's outputs too (its key "
             "covers code cells only). Jupyter Book's own executor runs the chapters one after another, each in a "
             f"new kernel, before the same Sphinx: {baseline_s:.1f} s, against {clean_s:.1f} s for the clean build.",

@@ -314,3 +314,20 @@ def test_an_unfinished_artefacts_folder_is_removed_only_when_its_build_is_gone(t
         (folder / "x").write_text("x")
     _remove_unfinished(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (running, finished, other))
+
+
+def test_the_drawing_process_reports_its_error_and_a_stopped_one_leaves_no_process(tmp_path):
+    from types import SimpleNamespace
+
+    import psutil
+
+    from sle_cart.book.artefacts import ARTEFACTS, Drawing
+    from sle_cart.book.plan import BuildError
+
+    plan = SimpleNamespace(cache=tmp_path, keys={"_shared": "k"}, checked=tmp_path / "no-such.pickle")
+    with pytest.raises(BuildError, match=r"could not be made \(exit 1\)(.|\n)*FileNotFoundError"):
+        Drawing(plan).result()
+    assert not list((tmp_path / ARTEFACTS).glob("*"))  # nothing half-written is left as if finished
+    drawing = Drawing(plan)
+    drawing.stop()
+    assert not psutil.pid_exists(drawing.proc.pid) or psutil.Process(drawing.proc.pid).status() == "zombie"

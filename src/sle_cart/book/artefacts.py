@@ -1,67 +1,101 @@
 """The composite figures, ``paper.pdf`` and ``consistency.json``: made once per data, code and commit.
 
-They are drawn on a thread of the build process while the chapters execute, into a
-folder of the cache named after the process; the folder takes its final name only when
-everything in it is written.  A build that fails or is interrupted leaves that thread
-drawing (``sle_cart.__main__`` then exits without waiting for it), so its unfinished
-folder is removed by the next build, once its process is gone.
+They are drawn by a process of their own, started while the chapters execute, at a lower
+priority than the chapters' kernels and Sphinx, into a folder of the cache named after that
+process; the folder takes its final name only when everything in it is written.  A process, not a
+thread of the build: vl-convert holds the interpreter lock for the whole of each render (about 5 s
+in all), which stalled the build's own thread as it collected the chapters and started Sphinx.
+The drawing process dies with the build (a failed, stopped or killed one), and its unfinished
+folder is removed by the next build, once the process is gone.
+
+Run as ``python -m sle_cart.book.artefacts <checked> <folder> <commit>``: ``checked`` is the
+pickle of the checked dataset and its findings the build wrote for the chapters.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import threading
-from concurrent.futures import Future
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from . import provenance
-from .plan import Plan, digest
+from .execute import die_with_parent
+from .plan import BuildError, Plan, digest
 from .staging import alive
 
 #: The downloadable composite figures and the PDF, in the cache under the data, code and commit.
 ARTEFACTS = "artefacts"
 #: What the published numbers determine by themselves, for machines (at the site root).
 CONSISTENCY = "consistency.json"
-#: The name of the thread that draws them (``sle_cart.__main__`` looks for it at exit).
-THREAD = "artefacts"
-#: How much nicer than the build that thread runs (nice values: 0 normal, 19 nicest).
+#: How much nicer than the build the drawing process runs (nice values: 0 normal, 19 nicest).
 NICER = 10
 #: An unfinished folder: the finished one's name (32 hex digits) after a dot, then the process id.
 _UNFINISHED = re.compile(r"\.[0-9a-f]{32}\.([0-9]+)")
 
 
-def artefacts_meanwhile(plan: Plan) -> Future:
-    """:func:`artefacts` on a thread, while the chapters execute (this process only waits on its
-    workers then; otherwise a core idles while Sphinx runs alone).  A daemon thread: a failed or
-    stopped build does not wait for it, and the cache only ever gets the artefacts whole."""
-    made: Future = Future()
+class Drawing:
+    """The artefacts of one build: already in the cache, or being drawn by their own process."""
 
-    def work() -> None:
-        try:
-            _after_the_chapters()
-            made.set_result(artefacts(plan))
-        except BaseException as exc:  # re-raised where the site needs them
-            made.set_exception(exc)
+    def __init__(self, plan: Plan):
+        commit = provenance.git_commit()
+        self.folder = plan.cache / ARTEFACTS / digest(plan.keys["_shared"].encode(), commit.encode())[:32]
+        self.proc = self.errors = None
+        if (self.folder / "done").exists():
+            return
+        _remove_unfinished(self.folder.parent)
+        cmd = [sys.executable, "-m", __name__, str(plan.checked), str(self.folder), commit]
+        # started from the build's main thread: Linux's parent-death signal follows the thread that
+        # started a child, so one started from a helper thread would die when that thread ended
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - read and closed by result()
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self.errors,  # a file, not a pipe: nothing reads it until the end
+            preexec_fn=_nicer_child_of(os.getpid()),
+        )
 
-    threading.Thread(target=work, name=THREAD, daemon=True).start()
-    return made
+    def result(self) -> Path:
+        """The finished folder, once the process has drawn it; BuildError, with its message, if it failed."""
+        if self.proc is not None:
+            self.proc.wait()
+            self.errors.seek(0)
+            err = self.errors.read().decode("utf-8", "replace")
+            self.errors.close()
+            if self.proc.returncode != 0:
+                tail = "\n".join(err.strip().splitlines()[-15:])
+                raise BuildError(
+                    f"the figures and paper.pdf could not be made (exit {self.proc.returncode}):\n{tail}"
+                )
+        return self.folder
+
+    def stop(self) -> None:
+        """Stop drawing (the build failed or was interrupted); the next build removes the unfinished folder."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
-def _after_the_chapters() -> None:
-    """Give this thread a lower priority than the chapter kernels and Sphinx (Linux keeps a nice value
-    per thread, and the threads it starts inherit it).  The chapters are on the build's critical
-    path and the figures are not: they use what CPU the chapters leave (kernels starting, the core
-    Sphinx leaves idle) instead of slowing every chapter by a third."""
-    with contextlib.suppress(AttributeError, OSError):  # elsewhere: the same work at the same priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICER)
+def _nicer_child_of(parent: int):
+    def setup() -> None:  # in the child, before it runs Python: a lower priority, and death with the build
+        os.nice(NICER)
+        die_with_parent(parent)
+
+    return setup
 
 
-def artefacts(plan: Plan) -> Path:
-    """The composite figures (SVG, PDF, PNG), ``paper.pdf`` and ``consistency.json``, in the cache.
+def artefacts_meanwhile(plan: Plan) -> Drawing:
+    """Start drawing the artefacts now (they need the findings, not the chapters)."""
+    return Drawing(plan)
+
+
+def draw(ds, folder: Path, commit: str) -> Path:
+    """The composite figures (SVG, PDF, PNG), ``paper.pdf`` and ``consistency.json``, into ``folder``.
 
     They depend on the data, the code and the commit, not on the chapters'
     text, so a prose edit reuses them; each composite's PDF is drawn once and
@@ -71,17 +105,12 @@ def artefacts(plan: Plan) -> Path:
 
     from . import paper
 
-    commit = provenance.git_commit()
-    folder = plan.cache / ARTEFACTS / digest(plan.keys["_shared"].encode(), commit.encode())[:32]
-    if (folder / "done").exists():
-        return folder
-    _remove_unfinished(folder.parent)
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    written = publication.export(plan.dataset, tmp / "downloads")
+    written = publication.export(ds, tmp / "downloads")
     pdfs = {p.stem: p.read_bytes() for p in written if p.suffix == ".pdf"}
-    paper.write_paper(tmp, plan.dataset, commit=commit, versions=provenance.versions(), figure_pdfs=pdfs)
-    doc = published_numbers.audit(plan.dataset)  # the findings' audit, which the paper's section read
+    paper.write_paper(tmp, ds, commit=commit, versions=provenance.versions(), figure_pdfs=pdfs)
+    doc = published_numbers.audit(ds)  # the findings' audit, which the paper's section read
     (tmp / CONSISTENCY).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (tmp / "done").write_text("ok\n")
     shutil.rmtree(folder, ignore_errors=True)
@@ -97,3 +126,16 @@ def _remove_unfinished(parent: Path) -> None:
         m = _UNFINISHED.fullmatch(p.name)
         if m and p.is_dir() and not p.is_symlink() and not alive(int(m.group(1))):
             shutil.rmtree(p, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    from sle_cart.analysis import findings
+
+    checked, folder, commit = argv
+    ds, _ = findings.load(Path(checked))  # the dataset as the build checked it, and its findings
+    draw(ds, Path(folder), commit)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

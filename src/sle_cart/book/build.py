@@ -30,7 +30,6 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from sle_cart import __version__
 from sle_cart.paths import BUNDLED, ROOT, chapter_cache, default_site
 
 from . import guard, provenance, staging
-from .artefacts import CONSISTENCY, artefacts_meanwhile
+from .artefacts import CONSISTENCY, Drawing, artefacts_meanwhile
 from .assemble import SiteBuild, add_chapters, executed_notebook, frame, site_key, write_if_changed
 from .execute import execute, start_workers, stop_workers
 from .plan import BuildError, Plan, chapters, code_digest, folder_digest, make_plan
@@ -205,9 +204,9 @@ def _run(plan: Plan, say: Callable[[str], None], workers) -> Result:
     except BaseException:
         stop_workers(workers)
         raise
-    made = artefacts_meanwhile(plan)  # they need the findings, not the chapters
-    sphinx = None
+    made = sphinx = None
     try:
+        made = artefacts_meanwhile(plan)  # they need the findings, not the chapters
         book = frame(plan, stage)
         if plan.todo:  # the site will be built: Sphinx sets itself up while the chapters execute
             sphinx = SiteBuild(plan, book)
@@ -222,8 +221,9 @@ def _run(plan: Plan, say: Callable[[str], None], workers) -> Result:
                 write_if_changed(executed_notebook(plan, nb), nb)
         result.claims = _claims_json(plan.out)
     except BaseException:
-        if sphinx is not None:
-            sphinx.stop()
+        for running in (sphinx, made):
+            if running is not None:
+                running.stop()
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -231,7 +231,7 @@ def _run(plan: Plan, say: Callable[[str], None], workers) -> Result:
 
 
 def _publish(
-    plan: Plan, book: Path, stage: Path, made: Future, sphinx: SiteBuild | None, *, force: bool
+    plan: Plan, book: Path, stage: Path, made: Drawing, sphinx: SiteBuild | None, *, force: bool
 ) -> bool:
     """Build and swap in the site unless nothing it depends on changed; True when it was built.
 
@@ -248,15 +248,15 @@ def _publish(
 
     key = key or site_key(book, code_digest(), plan.dataset.sha256(), provenance.git_commit(), plan.out)
     try:
-        made = made.result()
+        folder = made.result()
     except BaseException:
         sphinx.stop()
         raise
     site = sphinx.finish(stage)
     (site / guard.SITE_KEY).write_text(key)
-    shutil.copytree(made / "downloads", site / "downloads", dirs_exist_ok=True)
-    shutil.copy2(made / "paper.pdf", site / "paper.pdf")
-    shutil.copy2(made / CONSISTENCY, site / CONSISTENCY)
+    shutil.copytree(folder / "downloads", site / "downloads", dirs_exist_ok=True)
+    shutil.copy2(folder / "paper.pdf", site / "paper.pdf")
+    shutil.copy2(folder / CONSISTENCY, site / CONSISTENCY)
     crate.write_crate(
         site,
         plan.dataset,

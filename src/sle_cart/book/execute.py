@@ -96,7 +96,9 @@ def _kernel(checked: str):
     from jupyter_core.utils import run_sync
 
     if _KERNEL is None or not run_sync(_KERNEL.is_alive)():
-        km = AsyncKernelManager(kernel_name="python3")
+        from .kernel_client import PromptKernelClient
+
+        km = AsyncKernelManager(kernel_name="python3", client_factory=PromptKernelClient)
         env = dict(os.environ, **{CHECKED_ENV: checked})
         # its chatter (transport warnings, shutdown notices) is not the reader's; cell errors come as results
         run_sync(km.start_kernel)(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -107,11 +109,13 @@ def _kernel(checked: str):
 
 def _run_silently(km, code: str) -> None:
     """Run ``code`` in the kept kernel without output or a prompt number; raise if it fails."""
-    client = km.blocking_client()
+    from jupyter_core.utils import run_sync
+
+    client = km.client()
     client.start_channels()
     try:
-        client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(code, silent=True, timeout=120)
+        run_sync(client.wait_for_ready)(timeout=60)
+        reply = run_sync(client.execute_interactive)(code, silent=True, timeout=120)
     finally:
         client.stop_channels()
     if reply["content"]["status"] != "ok":
