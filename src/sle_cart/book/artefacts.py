@@ -8,8 +8,8 @@ in all), which stalled the build's own thread as it collected the chapters and s
 The drawing process dies with the build (a failed, stopped or killed one), and its unfinished
 folder is removed by the next build, once the process is gone.
 
-Run as ``python -m sle_cart.book.artefacts <checked> <folder> <commit>``: ``checked`` is the
-pickle of the checked dataset and its findings the build wrote for the chapters.
+Run as ``python -m sle_cart.book.artefacts <checked> <folder> <commit> <build pid>``: ``checked``
+is the pickle of the checked dataset and its findings the build wrote for the chapters.
 """
 
 from __future__ import annotations
@@ -48,16 +48,16 @@ class Drawing:
         if (self.folder / "done").exists():
             return
         _remove_unfinished(self.folder.parent)
-        cmd = [sys.executable, "-m", __name__, str(plan.checked), str(self.folder), commit]
-        # started from the build's main thread: Linux's parent-death signal follows the thread that
-        # started a child, so one started from a helper thread would die when that thread ended
-        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - read and closed by result()
+        cmd = [sys.executable, "-m", __name__, str(plan.checked), str(self.folder), commit, str(os.getpid())]
+        # Started from the build's main thread: Linux's parent-death signal, which the process asks
+        # for as it starts, follows the thread that started it (one from a helper thread would die
+        # when that thread ended).
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
         self.proc = subprocess.Popen(
             cmd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self.errors,  # a file, not a pipe: nothing reads it until the end
-            preexec_fn=_nicer_child_of(os.getpid()),
         )
 
     def result(self) -> Path:
@@ -66,7 +66,6 @@ class Drawing:
             self.proc.wait()
             self.errors.seek(0)
             err = self.errors.read().decode("utf-8", "replace")
-            self.errors.close()
             if self.proc.returncode != 0:
                 tail = "\n".join(err.strip().splitlines()[-15:])
                 raise BuildError(
@@ -75,18 +74,14 @@ class Drawing:
         return self.folder
 
     def stop(self) -> None:
-        """Stop drawing (the build failed or was interrupted); the next build removes the unfinished folder."""
-        if self.proc is not None and self.proc.poll() is None:
+        """Stop drawing if it has not finished (the build failed, was interrupted, or did not need the
+        site rebuilt): the next build removes the unfinished folder.  Called at the end of every build."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-
-
-def _nicer_child_of(parent: int):
-    def setup() -> None:  # in the child, before it runs Python: a lower priority, and death with the build
-        os.nice(NICER)
-        die_with_parent(parent)
-
-    return setup
+        self.errors.close()
 
 
 def artefacts_meanwhile(plan: Plan) -> Drawing:
@@ -119,7 +114,7 @@ def draw(ds, folder: Path, commit: str) -> Path:
 
 
 def _remove_unfinished(parent: Path) -> None:
-    """Remove the unfinished folders of builds whose process is gone (a build stopped mid-drawing)."""
+    """Remove the unfinished folders whose drawing process is gone (its build stopped mid-drawing)."""
     if not parent.is_dir():
         return
     for p in parent.iterdir():
@@ -131,7 +126,9 @@ def _remove_unfinished(parent: Path) -> None:
 def main(argv: list[str]) -> int:
     from sle_cart.analysis import findings
 
-    checked, folder, commit = argv
+    checked, folder, commit, build = argv
+    os.nice(NICER)  # the chapters' kernels and Sphinx come first; threads started from now on inherit it
+    die_with_parent(int(build))
     ds, _ = findings.load(Path(checked))  # the dataset as the build checked it, and its findings
     draw(ds, Path(folder), commit)
     return 0

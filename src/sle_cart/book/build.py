@@ -221,11 +221,12 @@ def _run(plan: Plan, say: Callable[[str], None], workers) -> Result:
                 write_if_changed(executed_notebook(plan, nb), nb)
         result.claims = _claims_json(plan.out)
     except BaseException:
-        for running in (sphinx, made):
-            if running is not None:
-                running.stop()
+        if sphinx is not None:
+            sphinx.stop()
         raise
     finally:
+        if made is not None:
+            made.stop()
         shutil.rmtree(stage, ignore_errors=True)
     return result
 

@@ -69,8 +69,9 @@ _WARM_UP = "import altair, pandas, sle_cart.present.chapter, sle_cart.present.pu
 def die_with_parent(parent: int) -> None:
     """In a child of the build: die when the build dies, even by SIGKILL (Linux's PR_SET_PDEATHSIG).
 
-    Chapter workers and Sphinx would otherwise be re-parented to init and go
-    on writing into a staging folder nobody will remove.  SIGTERM and Ctrl-C
+    Chapter workers, Sphinx and the drawing process (:mod:`.artefacts`) would
+    otherwise be re-parented to init and go on writing into a staging folder
+    (or cache folder) nobody will remove.  SIGTERM and Ctrl-C
     are the parent's to handle: a worker takes SIGTERM's default action (it
     stops at once, where the build's own handler would have it finish a
     chapter) and ignores the terminal's SIGINT.  Jupyter kernels already poll

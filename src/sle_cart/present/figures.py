@@ -248,9 +248,9 @@ def fig2c_anti_dsdna(ds: Dataset) -> Figure:
     desc = about(ds, data, "anti-dsDNA antibodies", "IU/mL", "symmetric log scale")
     if uln is not None:
         chart = labelled_rule(uln, f"upper limit of normal ({num(uln)} IU/mL)") + chart
-        n_conv, n_eval = int(conv.fillna(False).astype(bool).sum()), int(conv.notna().sum())
+        converted = analyses_of(ds).proportions["dsdna_converted_negative"]  # as the serology table counts
         desc += f"; dashed line at the upper limit of normal, {num(uln)} IU/mL; "
-        desc += f"{n_conv} of {n_eval} evaluable (positive at baseline) converted negative"
+        desc += f"{converted.k or 0} of {converted.n} evaluable (positive at baseline) converted negative"
     chart = with_normal_band(chart, ds, "anti_dsdna", data)
     desc += normal_range_text(ds, "anti_dsdna", "IU/mL")
     return Figure(described(titled(chart, "Anti-dsDNA"), desc), data, note=cohort_note(ds))

@@ -147,8 +147,10 @@ def percent(k: int, n: int) -> str:
 def count_ci(p: Proportion) -> str:
     """'3/6 (50%; 95% CI 12–88%)' for a count the findings hold with its interval; 'not evaluable
     (0 patients)' when nobody is evaluable."""
-    if p.k is None or not p.n or p.ci95 is None:
+    if p.k is None or not p.n:
         return "not evaluable (0 patients)"
+    if p.ci95 is None:  # every count shown with an interval has one in the findings
+        raise ValueError(f"{p.k}/{p.n} has no interval")
     lo, hi = p.ci95
     return f"{p.k}/{p.n} ({percent(p.k, p.n)}%; 95% CI {num(100 * lo, 0)}–{num(100 * hi, 0)}%)"
 

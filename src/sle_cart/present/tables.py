@@ -59,12 +59,13 @@ def _yes_no(value) -> str:
 def _categorical(label: str, flags: pd.Series, ids: list[str], summary: Proportion | None = None) -> dict:
     """A yes/no row with ``summary``, the findings' count and interval; without one, a row the design
     fixed (entry criterion, dose allocation): its count, with no interval."""
-    known = flags.dropna()
-    k = int(known.astype(bool).sum()) if len(known) else None
+    if summary is None:
+        known = flags.dropna()
+        text = count_pct(int(known.astype(bool).sum()) if len(known) else None, len(known))
     return {
         "Characteristic": label,
         **{p: _yes_no(flags.get(p)) for p in ids},
-        "Summary": count_pct(k, len(known)) if summary is None else count_ci(summary),
+        "Summary": text if summary is None else count_ci(summary),
     }
 
 
