@@ -255,7 +255,7 @@ def write_results(
         f"Written by `bench/run.py` on {m['date']}: {m['cores']} cores, {m['memory_gib']} GiB memory, "
         f"Python {m['python']}, {m['platform']}. Each build figure is the median of {runs} runs made in this one run "
         "(all runs in brackets). Peak memory is the summed resident memory of the whole process tree "
-        "(build, chapter workers, Jupyter kernels, Sphinx), sampled every 50 ms. The machine's speed, "
+        "(build, chapter workers, Jupyter kernels, Sphinx, the drawing process), sampled every 50 ms. The machine's speed, "
         "as seconds for 10 million integer additions in Python, before the builds, before `make test` and "
         f"at the end: {', '.join(f'{v:.2f}' for v in m['probes'])} (lower is faster).",
         "",
