@@ -24,7 +24,7 @@ from sle_cart.paths import record_evaluation
 from . import cohort, disease_activity, kinetics, renal, safety, serology
 from .disease_activity import ChangeTest
 from .exact import Obs, maximum, median, minimum, observations
-from .proportions import Proportion, tabulate
+from .proportions import Proportion, flagged, tabulate
 from .visits import decide_at_least
 
 #: Days the abstract reports B-cell depletion by (claims n_bcell_depleted_by_day1 and _day4).
@@ -162,9 +162,8 @@ def column_stat(values: pd.Series, which: str, censored: pd.Series | None = None
 
 def count(flags: pd.Series) -> Outcome:
     """Patients flagged True among those with a decided flag (NA = not evaluable)."""
-    decided = flags.dropna()
-    n = len(decided)
-    return Outcome(int(decided.astype(bool).sum()) if n else None, n, n)
+    k, n = flagged(flags)
+    return Outcome(k, n, n)
 
 
 def car_t_peak(r: Analyses, which: str) -> Outcome:

@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from .outcomes import Analyses
 
 
+def flagged(flags: pd.Series) -> tuple[int | None, int]:
+    """(patients flagged True, patients whose flag is decided); NA is undecided (not evaluable), and
+    with nobody decided the count is None."""
+    decided = flags.dropna()
+    return (int(decided.astype(bool).sum()) if len(decided) else None), len(decided)
+
+
 @dataclass(frozen=True)
 class Proportion:
     """``k`` of ``n`` patients with its Clopper–Pearson 95 % interval; ``k`` and ``ci95`` are None
@@ -37,9 +44,8 @@ class Proportion:
 
     @classmethod
     def of_flags(cls, flags: pd.Series) -> Proportion:
-        """The patients flagged True among those whose flag is decided (NA: not evaluable)."""
-        known = flags.dropna()
-        return cls.of(int(known.astype(bool).sum()) if len(known) else None, len(known))
+        """The patients flagged True among those whose flag is decided (:func:`flagged`)."""
+        return cls.of(*flagged(flags))
 
 
 #: The safety table's rows: worst counted grade per patient.

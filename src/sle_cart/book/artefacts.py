@@ -62,15 +62,13 @@ class Drawing:
 
     def result(self) -> Path:
         """The finished folder, once the process has drawn it; BuildError, with its message, if it failed."""
-        if self.proc is not None:
-            self.proc.wait()
+        if self.proc is not None and self.proc.wait() != 0:
             self.errors.seek(0)
             err = self.errors.read().decode("utf-8", "replace")
-            if self.proc.returncode != 0:
-                tail = "\n".join(err.strip().splitlines()[-15:])
-                raise BuildError(
-                    f"the figures and paper.pdf could not be made (exit {self.proc.returncode}):\n{tail}"
-                )
+            tail = "\n".join(err.strip().splitlines()[-15:])
+            raise BuildError(
+                f"the figures and paper.pdf could not be made (exit {self.proc.returncode}):\n{tail}"
+            )
         return self.folder
 
     def stop(self) -> None:
@@ -82,11 +80,6 @@ class Drawing:
             self.proc.kill()
             self.proc.wait()
         self.errors.close()
-
-
-def artefacts_meanwhile(plan: Plan) -> Drawing:
-    """Start drawing the artefacts now (they need the findings, not the chapters)."""
-    return Drawing(plan)
 
 
 def draw(ds, folder: Path, commit: str) -> Path:

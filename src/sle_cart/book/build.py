@@ -37,7 +37,7 @@ from sle_cart import __version__
 from sle_cart.paths import BUNDLED, ROOT, chapter_cache, default_site
 
 from . import guard, provenance, staging
-from .artefacts import CONSISTENCY, Drawing, artefacts_meanwhile
+from .artefacts import CONSISTENCY, Drawing
 from .assemble import SiteBuild, add_chapters, executed_notebook, frame, site_key, write_if_changed
 from .execute import execute, start_workers, stop_workers
 from .plan import BuildError, Plan, chapters, code_digest, folder_digest, make_plan
@@ -206,7 +206,7 @@ def _run(plan: Plan, say: Callable[[str], None], workers) -> Result:
         raise
     made = sphinx = None
     try:
-        made = artefacts_meanwhile(plan)  # they need the findings, not the chapters
+        made = Drawing(plan)  # drawn meanwhile: they need the findings, not the chapters
         book = frame(plan, stage)
         if plan.todo:  # the site will be built: Sphinx sets itself up while the chapters execute
             sphinx = SiteBuild(plan, book)

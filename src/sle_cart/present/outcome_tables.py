@@ -38,14 +38,14 @@ def renal_table(ds: Dataset) -> Table:
     shown["Day of last"] = [value_cell(v, 0) for v in r["last_day"]]
     shown["Change (%)"] = [value_cell(v, 0) for v in r["change_pct_exact"]]
     shown["Renal response"] = r["response"]
-    counts = analyses_of(ds).renal_counts
+    counts, shares = analyses_of(ds).renal_counts, analyses_of(ds).proportions
     n = counts["evaluable"]
     shown.loc[f"Summary, {n} evaluable of {len(r)}"] = [
         median_range(r["baseline_exact"], None, r["baseline_censored"]),
         median_range(r["last_exact"], None, r["last_censored"]),
         median_range(r["last_day"], None),
         median_range(r["change_pct_exact"], 0),
-        "; ".join(f"{c} {count_ci(analyses_of(ds).proportions[f'renal_{c}'])}" for c in renal.CATEGORIES),
+        "; ".join(f"{c} {count_ci(shares[f'renal_{c}'])}" for c in renal.CATEGORIES),
     ]
     shown.index.name = "Patient"
     flags = r["response"].where(r["response"] != renal.NOT_EVALUABLE)
@@ -85,8 +85,10 @@ def serology_table(ds: Dataset) -> Table:
     shown.loc[f"Summary, N = {len(s)}"] = [
         median_range(s["baseline_IU_per_mL"], None, s["baseline_censored"]),
         median_range(s["last_IU_per_mL"], None, s["last_censored"]),
-        *(count_ci(shares[k]) for k in ("dsdna_converted_negative", "complement_low_at_baseline")),
-        count_ci(shares["complement_normal"]),
+        *(
+            count_ci(shares[k])
+            for k in ("dsdna_converted_negative", "complement_low_at_baseline", "complement_normal")
+        ),
         median_range(c["first_normal_day"], 0),
     ]
     shown.index.name = "Patient"
@@ -114,7 +116,7 @@ def serology_table(ds: Dataset) -> Table:
 def safety_table(ds: Dataset) -> Table:
     """Every CRS and ICANS episode (inside or after the window), and the patients by worst grade."""
     ae = analyses_of(ds).adverse_events.copy()
-    counts = analyses_of(ds).safety
+    counts, shares = analyses_of(ds).safety, analyses_of(ds).proportions
     n, window = counts["n_patients"], counts["window_days"]
     shown = pd.DataFrame(
         {
@@ -130,7 +132,7 @@ def safety_table(ds: Dataset) -> Table:
     shown = shown.astype(object)  # text cells: with no episodes the empty columns would be numbers
     labels = ("Worst CRS grade 1", "Worst CRS grade ≥ 2", "Any ICANS")
     for label, key in zip(labels, SAFETY_ROWS, strict=True):
-        shown.loc[f"{label}, n/N (%)"] = [count_ci(analyses_of(ds).proportions[key]), "", "", "", "", ""]
+        shown.loc[f"{label}, n/N (%)"] = [count_ci(shares[key]), "", "", "", "", ""]
     whose = "the abstract's" if ds.publication is None else "the"  # a dataset's own publication may differ
     return Table(
         shown,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sle_cart.analysis.findings import analyses_of
 from sle_cart.analysis.outcomes import SLEDAI_ENTRY
-from sle_cart.analysis.proportions import Proportion
+from sle_cart.analysis.proportions import Proportion, flagged
 from sle_cart.inputs.definitions import SLEDAI_2K_MAX
 
 from .cells import (
@@ -59,13 +59,10 @@ def _yes_no(value) -> str:
 def _categorical(label: str, flags: pd.Series, ids: list[str], summary: Proportion | None = None) -> dict:
     """A yes/no row with ``summary``, the findings' count and interval; without one, a row the design
     fixed (entry criterion, dose allocation): its count, with no interval."""
-    if summary is None:
-        known = flags.dropna()
-        text = count_pct(int(known.astype(bool).sum()) if len(known) else None, len(known))
     return {
         "Characteristic": label,
         **{p: _yes_no(flags.get(p)) for p in ids},
-        "Summary": text if summary is None else count_ci(summary),
+        "Summary": count_pct(*flagged(flags)) if summary is None else count_ci(summary),
     }
 
 
